@@ -1,0 +1,134 @@
+package dev.ostium;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.nimbusds.oauth2.sdk.id.Audience;
+import dev.ostium.apps.AppRegistry;
+import dev.ostium.config.Config;
+import dev.ostium.console.AdminApi;
+import dev.ostium.console.AdminAuth;
+import dev.ostium.crm.DemoData;
+import dev.ostium.crm.Records;
+import dev.ostium.db.ChangeFeed;
+import dev.ostium.db.Database;
+import dev.ostium.directory.Directory;
+import dev.ostium.keys.MasterKey;
+import dev.ostium.keys.SigningKeys;
+import dev.ostium.oauth.ClientAuthenticator;
+import dev.ostium.oauth.ClientCredentialsGrant;
+import dev.ostium.oauth.Discovery;
+import dev.ostium.oauth.IntrospectionEndpoint;
+import dev.ostium.oauth.JwtBearerGrant;
+import dev.ostium.oauth.OAuthRoutes;
+import dev.ostium.oauth.RevocationEndpoint;
+import dev.ostium.oauth.ServiceAccountPolicy;
+import dev.ostium.oauth.SpentAssertions;
+import dev.ostium.oauth.TokenEndpoint;
+import dev.ostium.restapi.BearerToken;
+import dev.ostium.restapi.RestApi;
+import dev.ostium.settings.Settings;
+import dev.ostium.tokens.AccessTokens;
+import dev.ostium.tokens.Housekeeping;
+import dev.ostium.tokens.TokenRecorder;
+import dev.ostium.tokens.TokenStore;
+import dev.ostium.web.HttpServer;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One running node: every feature wired together over one database. */
+public final class Ostium implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Ostium.class);
+    /** Retired signing keys stay published this long: longer than any access token can live (24 h max). */
+    private static final Duration KEY_OVERLAP = Duration.ofHours(25);
+
+    public final Config config;
+    public final Database db;
+    public final Directory directory;
+    public final AppRegistry apps;
+    public final Settings settings;
+    public final SigningKeys keys;
+    public final TokenStore tokenStore;
+    public final TokenRecorder recorder;
+    public final AccessTokens tokens;
+    private final ChangeFeed changes;
+    private final Housekeeping housekeeping;
+    private final HttpServer http;
+
+    public Ostium(Config config) {
+        this(config, Clock.systemUTC());
+    }
+
+    public Ostium(Config config, Clock clock) {
+        this.config = config;
+        this.db = Database.open(config);
+        try {
+            ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
+                    .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
+                    .configure(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY, true);
+            changes = new ChangeFeed(db, clock);
+            directory = new Directory(db, changes, clock);
+            settings = new Settings(db, changes);
+            keys = new SigningKeys(db, MasterKey.load(config), changes, clock, KEY_OVERLAP);
+            keys.init();
+            apps = new AppRegistry(db, directory, changes, clock, config.clientIdPrefix());
+            tokenStore = new TokenStore(db, changes, clock);
+            recorder = new TokenRecorder(db);
+            tokens = new AccessTokens(recorder, tokenStore, apps, directory, settings, keys, changes, clock,
+                    config.issuer(), config.accessTokenTtl());
+
+            Discovery.Endpoints endpoints = Discovery.Endpoints.of(config.issuer());
+            Set<Audience> audiences = Set.of(new Audience(endpoints.issuer()), new Audience(endpoints.token()),
+                    new Audience(endpoints.introspection()), new Audience(endpoints.revocation()));
+            SpentAssertions spent = new SpentAssertions(db);
+            ClientAuthenticator clients = new ClientAuthenticator(apps, spent, clock, audiences);
+            ServiceAccountPolicy policy = new ServiceAccountPolicy(directory, settings);
+            TokenEndpoint tokenEndpoint = new TokenEndpoint(policy, new ClientCredentialsGrant(clients, policy, tokens),
+                    new JwtBearerGrant(apps, clients, policy, spent, tokens, clock,
+                            Set.of(new Audience(endpoints.issuer()), new Audience(endpoints.token()))));
+            OAuthRoutes oauth = new OAuthRoutes(new Discovery(endpoints), keys, tokenEndpoint,
+                    new IntrospectionEndpoint(clients, tokens, config.issuer()), new RevocationEndpoint(clients, tokens));
+            RestApi restApi = new RestApi(new BearerToken(tokens), new Records(db), json);
+            AdminApi adminApi = new AdminApi(new AdminAuth(directory), apps, directory, tokenStore, settings, keys,
+                    endpoints, json);
+
+            if (directory.isEmpty()) {
+                if (config.demo()) new DemoData(db, directory).load();
+                else DemoData.firstAdmin(directory, config.adminPassword());
+            }
+            housekeeping = new Housekeeping(tokenStore, keys, changes, config.tokenRetention());
+            http = new HttpServer(config.host(), config.port(), json,
+                    List.of(oauth::routes, restApi::routes, adminApi::routes));
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
+    }
+
+    public Ostium start() {
+        changes.start();
+        housekeeping.start();
+        http.start();
+        log.info("Ostium is serving {} (listening on {}:{}, database {})", config.issuer(), config.host(), http.port(),
+                config.embeddedDatabase() ? "embedded H2 in " + config.dataDir() : "PostgreSQL");
+        return this;
+    }
+
+    public int port() {
+        return http.port();
+    }
+
+    @Override
+    public void close() {
+        http.stop();
+        housekeeping.close();
+        recorder.close();
+        changes.close();
+        db.close();
+    }
+}

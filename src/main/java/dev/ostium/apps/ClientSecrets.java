@@ -1,0 +1,53 @@
+package dev.ostium.apps;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HexFormat;
+
+/**
+ * Random secrets and their digests. A secret is 256 random bits, so a plain SHA-256 digest is as hard
+ * to reverse as the secret is to guess; a slow KDF would only slow the token endpoint down.
+ */
+public final class ClientSecrets {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
+
+    private ClientSecrets() {}
+
+    /** 256 random bits, base64url without padding (43 characters). */
+    public static String newSecret() {
+        byte[] b = new byte[32];
+        RANDOM.nextBytes(b);
+        return B64.encodeToString(b);
+    }
+
+    public static String newClientId(String prefix) {
+        byte[] b = new byte[10];
+        RANDOM.nextBytes(b);
+        return prefix + HexFormat.of().formatHex(b);
+    }
+
+    public static String digest(String value) {
+        return B64.encodeToString(sha256(value.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** Compares a presented secret with a stored digest in time independent of where they differ. */
+    public static boolean matches(String presented, String storedDigest) {
+        if (presented == null || storedDigest == null) return false;
+        byte[] expected = storedDigest.getBytes(StandardCharsets.US_ASCII);
+        byte[] actual = digest(presented).getBytes(StandardCharsets.US_ASCII);
+        return MessageDigest.isEqual(expected, actual);
+    }
+
+    private static byte[] sha256(byte[] in) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(in);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,256 @@
+package dev.ostium.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code ostium apps ...}: manage external applications on a running server. */
+@Command(name = "apps", mixinStandardHelpOptions = true, description = "Manage external applications (through the admin API of a running server).",
+        subcommands = {AppsCommand.Create.class, AppsCommand.ListApps.class, AppsCommand.Show.class, AppsCommand.Update.class,
+                AppsCommand.Enable.class, AppsCommand.Disable.class, AppsCommand.Delete.class, AppsCommand.RotateSecret.class,
+                AppsCommand.GenerateKeys.class, AppsCommand.UploadKey.class, AppsCommand.RevokeTokens.class, AppsCommand.Tokens.class})
+final class AppsCommand {
+
+    abstract static class Base implements Runnable {
+        @Mixin
+        ClientOptions connection;
+
+        @Spec
+        CommandSpec spec;
+
+        PrintWriter out() {
+            return spec.commandLine().getOut();
+        }
+
+        void print(AdminClient c, JsonNode node) {
+            out().println(c.pretty(node));
+            out().flush();
+        }
+    }
+
+    abstract static class AppFields extends Base {
+        @Option(names = "--name", description = "display name")
+        String name;
+
+        @Option(names = "--description", description = "what the app is for")
+        String description;
+
+        @Option(names = "--user", description = "username of the bound user the service account acts as")
+        String user;
+
+        @Option(names = "--scope", split = "[ ,]", description = "allowed scope(s): rest.all, rest.all.read, rest.all.write, api, openid, profile, email, offline_access")
+        List<String> scopes;
+
+        @Option(names = "--token-format", description = "opaque (default) or jwt")
+        String tokenFormat;
+
+        @Option(names = "--access-token-ttl", description = "access token lifetime in seconds (0: server default)")
+        Long ttl;
+
+        @Option(names = "--expires-at", description = "ISO-8601 instant after which the app stops working, or 'never'")
+        String expiresAt;
+
+        @Option(names = "--can-introspect", arity = "0..1", description = "may introspect tokens of other apps")
+        Boolean canIntrospect;
+
+        Map<String, Object> fields() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            if (name != null) m.put("name", name);
+            if (description != null) m.put("description", description);
+            if (user != null) m.put("user", user);
+            if (scopes != null) m.put("scopes", scopes);
+            if (tokenFormat != null) m.put("tokenFormat", tokenFormat);
+            if (ttl != null) m.put("accessTokenTtl", ttl);
+            if (expiresAt != null) m.put("expiresAt", expiresAt);
+            if (canIntrospect != null) m.put("canIntrospect", canIntrospect);
+            return m;
+        }
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create an app; prints the client id and the secret (or private key) once.")
+    static final class Create extends AppFields {
+        @Option(names = "--type", defaultValue = "service", description = "client type: service")
+        String type;
+
+        @Option(names = "--secret-type", defaultValue = "secret_key", description = "secret_key or signed_jwt")
+        String secretType;
+
+        @Option(names = "--public-key", paramLabel = "FILE", description = "signed_jwt: the app's own public key (PEM or JWK file); default: generate a pair")
+        Path publicKey;
+
+        @Option(names = "--key-alg", description = "signed_jwt generated pair: RS256 (default) or ES256")
+        String keyAlg;
+
+        @Override
+        public void run() {
+            AdminClient c = connection.client();
+            Map<String, Object> body = fields();
+            if (name == null) body.put("name", "Service account");
+            body.put("type", type);
+            body.put("secretType", secretType);
+            if (keyAlg != null) body.put("keyAlgorithm", keyAlg);
+            if (publicKey != null) body.put("publicKey", read(publicKey));
+            JsonNode app = c.call("POST", "admin/api/apps", body);
+            PrintWriter out = out();
+            out.println("client_id:     " + app.path("clientId").asText());
+            if (app.has("clientSecret")) {
+                out.println("client_secret: " + app.path("clientSecret").asText());
+                out.println("(the secret is shown only now: store it safely)");
+            }
+            if (app.has("privateKeyPem")) {
+                out.println("private key (PEM, shown only now):");
+                out.print(app.path("privateKeyPem").asText());
+                out.println("private key (JWK): " + app.path("privateJwk").toString());
+            }
+            out.flush();
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List the registered apps.")
+    static final class ListApps extends Base {
+        @Override
+        public void run() {
+            AdminClient c = connection.client();
+            JsonNode apps = c.call("GET", "admin/api/apps", null);
+            PrintWriter out = out();
+            out.printf("%-28s %-24s %-18s %-10s %-8s %s%n", "CLIENT ID", "NAME", "TYPE", "USER", "ENABLED", "TOKENS");
+            for (JsonNode a : apps) {
+                out.printf("%-28s %-24s %-18s %-10s %-8s %s%n", a.path("clientId").asText(), a.path("name").asText(),
+                        a.path("typeLabel").asText(), a.path("user").asText(), a.path("enabled").asBoolean() ? "yes" : "no",
+                        a.path("tokenStatus").path("label").asText());
+            }
+            out.flush();
+        }
+    }
+
+    abstract static class OneApp extends Base {
+        @Parameters(index = "0", paramLabel = "CLIENT_ID")
+        String clientId;
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one app.")
+    static final class Show extends OneApp {
+        @Override
+        public void run() {
+            AdminClient c = connection.client();
+            print(c, c.call("GET", "admin/api/apps/" + clientId, null));
+        }
+    }
+
+    @Command(name = "update", mixinStandardHelpOptions = true, description = "Change an app's settings.")
+    static final class Update extends AppFields {
+        @Parameters(index = "0", paramLabel = "CLIENT_ID")
+        String clientId;
+
+        @Override
+        public void run() {
+            AdminClient c = connection.client();
+            print(c, c.call("PATCH", "admin/api/apps/" + clientId, fields()));
+        }
+    }
+
+    @Command(name = "enable", mixinStandardHelpOptions = true, description = "Enable an app.")
+    static final class Enable extends OneApp {
+        @Override
+        public void run() {
+            AdminClient c = connection.client();
+            print(c, c.call("POST", "admin/api/apps/" + clientId + "/enable", null));
+        }
+    }
+
+    @Command(name = "disable", mixinStandardHelpOptions = true, description = "Disable an app: its tokens stop working at once.")
+    static final class Disable extends OneApp {
+        @Override
+        public void run() {
+            AdminClient c = connection.client();
+            print(c, c.call("POST", "admin/api/apps/" + clientId + "/disable", null));
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete an app and its tokens.")
+    static final class Delete extends OneApp {
+        @Override
+        public void run() {
+            connection.client().call("DELETE", "admin/api/apps/" + clientId, null);
+            out().println("deleted " + clientId);
+            out().flush();
+        }
+    }
+
+    @Command(name = "rotate-secret", mixinStandardHelpOptions = true, description = "Issue a new secret (printed once); the old one stops working.")
+    static final class RotateSecret extends OneApp {
+        @Override
+        public void run() {
+            JsonNode r = connection.client().call("POST", "admin/api/apps/" + clientId + "/secret", null);
+            out().println("client_id:     " + clientId);
+            out().println("client_secret: " + r.path("clientSecret").asText());
+            out().println("(the secret is shown only now: store it safely)");
+            out().flush();
+        }
+    }
+
+    @Command(name = "generate-keys", mixinStandardHelpOptions = true, description = "Generate a new key pair for a signed-JWT app (private key printed once).")
+    static final class GenerateKeys extends OneApp {
+        @Option(names = "--key-alg", description = "RS256 (default) or ES256")
+        String keyAlg;
+
+        @Override
+        public void run() {
+            JsonNode r = connection.client().call("POST", "admin/api/apps/" + clientId + "/keys" + (keyAlg == null ? "" : "?alg=" + keyAlg), null);
+            out().println("private key (PEM, shown only now):");
+            out().print(r.path("privateKeyPem").asText());
+            out().println("private key (JWK): " + r.path("privateJwk").toString());
+            out().flush();
+        }
+    }
+
+    @Command(name = "upload-key", mixinStandardHelpOptions = true, description = "Register the app's own public key (PEM or JWK file).")
+    static final class UploadKey extends OneApp {
+        @Parameters(index = "1", paramLabel = "FILE")
+        Path file;
+
+        @Override
+        public void run() {
+            AdminClient c = connection.client();
+            print(c, c.call("PUT", "admin/api/apps/" + clientId + "/public-key", Map.of("publicKey", read(file))));
+        }
+    }
+
+    @Command(name = "revoke-tokens", mixinStandardHelpOptions = true, description = "Revoke every token of an app.")
+    static final class RevokeTokens extends OneApp {
+        @Override
+        public void run() {
+            JsonNode app = connection.client().call("POST", "admin/api/apps/" + clientId + "/revoke-tokens", null);
+            out().println("revoked all tokens of " + clientId + ": " + app.path("tokenStatus").path("label").asText());
+            out().flush();
+        }
+    }
+
+    @Command(name = "tokens", mixinStandardHelpOptions = true, description = "Show an app's token status.")
+    static final class Tokens extends OneApp {
+        @Override
+        public void run() {
+            JsonNode s = connection.client().call("GET", "admin/api/apps/" + clientId + "/tokens", null);
+            out().println(s.path("label").asText());
+            out().flush();
+        }
+    }
+
+    static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            throw new AdminClient.Failure("cannot read " + file + ": " + e.getMessage());
+        }
+    }
+}

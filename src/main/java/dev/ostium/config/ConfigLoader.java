@@ -1,0 +1,139 @@
+package dev.ostium.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Builds a {@link Config} from layered sources. Each key has one name used everywhere:
+ * {@code port} in the file, {@code OSTIUM_PORT} in the environment, {@code --port} as a flag.
+ */
+public final class ConfigLoader {
+
+    /** Every key with its default and a one-line help, in the order {@code --help} shows them. */
+    public static final Map<String, String[]> KEYS = new LinkedHashMap<>();
+
+    static {
+        key("host", "127.0.0.1", "address to listen on");
+        key("port", "8080", "HTTP port");
+        key("issuer", "", "public base URL, the OAuth issuer (default http://HOST:PORT)");
+        key("data-dir", "data", "directory for the embedded database and the generated master key");
+        key("db-url", "", "JDBC URL (default: embedded H2 in DATA_DIR; e.g. jdbc:postgresql://127.0.0.1:5432/ostium)");
+        key("db-user", "", "database user");
+        key("db-password", "", "database password");
+        key("master-key", "", "base64 256-bit key sealing private keys at rest (default: DATA_DIR/master.key, generated)");
+        key("client-id-prefix", "ost_", "prefix of generated client ids");
+        key("access-token-ttl", "10m", "access token lifetime (e.g. 600s, 10m, 1h)");
+        key("token-retention", "7d", "how long expired token records are kept for the console's counts");
+        key("admin-password", "", "password of the 'admin' user created on first start (default: generated, printed once)");
+    }
+
+    private static void key(String name, String defaultValue, String help) {
+        KEYS.put(name, new String[] {defaultValue, help});
+    }
+
+    private ConfigLoader() {}
+
+    /**
+     * @param file  a properties file, or null for none
+     * @param env   the environment (System.getenv() in production)
+     * @param flags values given on the command line, by key name
+     */
+    public static Config load(Path file, Map<String, String> env, Map<String, String> flags) {
+        Map<String, String> values = new LinkedHashMap<>();
+        KEYS.forEach((k, v) -> values.put(k, v[0]));
+        if (file != null) {
+            Properties props = new Properties();
+            try (Reader reader = Files.newBufferedReader(file)) {
+                props.load(reader);
+            } catch (IOException e) {
+                throw new ConfigException("cannot read configuration file " + file + ": " + e.getMessage());
+            }
+            for (String name : props.stringPropertyNames()) {
+                values.put(known(name, "file " + file), props.getProperty(name).trim());
+            }
+        }
+        KEYS.keySet().forEach(k -> {
+            String v = env.get(envName(k));
+            if (v != null) values.put(k, v);
+        });
+        flags.forEach((k, v) -> values.put(known(k, "flag"), v));
+        return build(values);
+    }
+
+    public static String envName(String key) {
+        return "OSTIUM_" + key.toUpperCase(Locale.ROOT).replace('-', '_');
+    }
+
+    private static String known(String key, String source) {
+        if (!KEYS.containsKey(key)) throw new ConfigException("unknown configuration key '" + key + "' in " + source);
+        return key;
+    }
+
+    private static Config build(Map<String, String> v) {
+        String host = v.get("host");
+        int port = parsePort(v.get("port"));
+        Path dataDir = Path.of(v.get("data-dir")).toAbsolutePath().normalize();
+        URI issuer = issuer(v.get("issuer"), host, port);
+        String dbUrl = v.get("db-url").isBlank()
+                ? "jdbc:h2:file:" + dataDir.resolve("ostium") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0"
+                : v.get("db-url");
+        if (!dbUrl.startsWith("jdbc:h2:") && !dbUrl.startsWith("jdbc:postgresql:")) {
+            throw new ConfigException("db-url must be a jdbc:h2: or jdbc:postgresql: URL, got " + dbUrl);
+        }
+        String prefix = v.get("client-id-prefix");
+        if (!prefix.matches("[A-Za-z0-9_.-]{0,20}")) {
+            throw new ConfigException("client-id-prefix may hold up to 20 letters, digits, '_', '.', '-'");
+        }
+        return new Config(host, port, issuer, dataDir, dbUrl, v.get("db-user"), v.get("db-password"),
+                blankToNull(v.get("master-key")), prefix,
+                duration("access-token-ttl", v),
+                duration("token-retention", v), blankToNull(v.get("admin-password")), false);
+    }
+
+    private static int parsePort(String s) {
+        try {
+            int port = Integer.parseInt(s.trim());
+            if (port < 0 || port > 65535) throw new NumberFormatException();
+            return port;
+        } catch (NumberFormatException e) {
+            throw new ConfigException("port must be a number from 0 to 65535, got '" + s + "'");
+        }
+    }
+
+    private static URI issuer(String configured, String host, int port) {
+        String s = configured.isBlank() ? "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port : configured;
+        if (s.endsWith("/")) s = s.substring(0, s.length() - 1);
+        URI uri;
+        try {
+            uri = URI.create(s);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("issuer is not a URL: " + s);
+        }
+        // RFC 8414 §2: the issuer is an https URL with no query or fragment (http allowed for local use).
+        if (!("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) || uri.getHost() == null
+                || uri.getQuery() != null || uri.getFragment() != null) {
+            throw new ConfigException("issuer must be an http(s) URL without query or fragment: " + s);
+        }
+        return uri;
+    }
+
+    private static Duration duration(String key, Map<String, String> v) {
+        try {
+            return Durations.parse(v.get(key));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(key + ": " + e.getMessage());
+        }
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+}

@@ -1,0 +1,202 @@
+package dev.ostium.console;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ostium.apps.AppException;
+import dev.ostium.apps.AppKeys;
+import dev.ostium.apps.AppRegistry;
+import dev.ostium.apps.AppSpec;
+import dev.ostium.apps.ExternalApp;
+import dev.ostium.directory.Directory;
+import dev.ostium.directory.User;
+import dev.ostium.keys.SigningKeys;
+import dev.ostium.oauth.Discovery;
+import dev.ostium.settings.GlobalSettings;
+import dev.ostium.settings.Settings;
+import dev.ostium.tokens.TokenStore;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The admin JSON API under /admin/api: everything Settings > External applications does, for scripts
+ * and the CLI. Every call needs an administrator (HTTP Basic).
+ */
+public final class AdminApi {
+
+    private final AdminAuth auth;
+    private final AppRegistry apps;
+    private final Directory directory;
+    private final TokenStore tokenStore;
+    private final Settings settings;
+    private final SigningKeys keys;
+    private final Discovery.Endpoints endpoints;
+    private final ObjectMapper json;
+
+    public AdminApi(AdminAuth auth, AppRegistry apps, Directory directory, TokenStore tokenStore, Settings settings,
+                    SigningKeys keys, Discovery.Endpoints endpoints, ObjectMapper json) {
+        this.auth = auth;
+        this.apps = apps;
+        this.directory = directory;
+        this.tokenStore = tokenStore;
+        this.settings = settings;
+        this.keys = keys;
+        this.endpoints = endpoints;
+        this.json = json;
+    }
+
+    public void routes(RoutesConfig r) {
+        r.before("/admin/api/*", auth::require);
+        r.before("/admin/api", auth::require);
+        r.get("/admin/api/apps", ctx -> ctx.json(apps.list().stream().map(this::view).toList()));
+        r.post("/admin/api/apps", this::create);
+        r.get("/admin/api/apps/{clientId}", ctx -> ctx.json(view(apps.require(clientId(ctx)))));
+        r.patch("/admin/api/apps/{clientId}", ctx -> ctx.json(view(apps.update(clientId(ctx), spec(ctx)))));
+        r.delete("/admin/api/apps/{clientId}", ctx -> {
+            apps.delete(clientId(ctx));
+            ctx.status(204);
+        });
+        r.post("/admin/api/apps/{clientId}/enable", ctx -> ctx.json(view(apps.setEnabled(clientId(ctx), true))));
+        r.post("/admin/api/apps/{clientId}/disable", ctx -> ctx.json(view(apps.setEnabled(clientId(ctx), false))));
+        r.post("/admin/api/apps/{clientId}/secret", ctx -> {
+            String secret = apps.rotateSecret(clientId(ctx));
+            noStore(ctx).json(Map.of("clientId", clientId(ctx), "clientSecret", secret,
+                    "notice", "the secret is shown only now; the previous one no longer works"));
+        });
+        r.post("/admin/api/apps/{clientId}/keys", ctx -> {
+            String alg = ctx.queryParam("alg");
+            AppKeys.GeneratedKey key = apps.generateKeys(clientId(ctx), alg);
+            noStore(ctx).json(keyView(clientId(ctx), key));
+        });
+        r.put("/admin/api/apps/{clientId}/public-key", ctx -> {
+            Map<?, ?> body = body(ctx, Map.class);
+            Object key = body.get("publicKey");
+            if (!(key instanceof String s)) throw AppException.invalid("send {\"publicKey\": \"<PEM or JWK>\"}");
+            ctx.json(view(apps.uploadPublicKey(clientId(ctx), s)));
+        });
+        r.post("/admin/api/apps/{clientId}/revoke-tokens", ctx -> ctx.json(view(apps.revokeAllTokens(clientId(ctx)))));
+        r.get("/admin/api/apps/{clientId}/tokens", ctx -> ctx.json(status(apps.require(clientId(ctx)))));
+        r.get("/admin/api/settings", ctx -> ctx.json(settings.get()));
+        r.put("/admin/api/settings", ctx -> ctx.json(settings.update(mergeSettings(ctx))));
+        r.get("/admin/api/keys", ctx -> ctx.json(keys.list()));
+        r.post("/admin/api/keys/rotate", ctx -> ctx.json(keys.rotate()));
+        r.get("/admin/api/users", ctx -> ctx.json(directory.list()));
+        r.get("/admin/api/endpoints", ctx -> ctx.json(endpointsView()));
+    }
+
+    private void create(Context ctx) {
+        AppRegistry.Created created = apps.create(spec(ctx));
+        Map<String, Object> out = view(created.app());
+        if (created.clientSecret() != null) {
+            out.put("clientSecret", created.clientSecret());
+            out.put("notice", "the secret is shown only now: store it safely");
+        }
+        if (created.generatedKey() != null) {
+            out.putAll(keyView(created.app().clientId(), created.generatedKey()));
+        }
+        noStore(ctx).status(201).json(out);
+    }
+
+    private Map<String, Object> keyView(String clientId, AppKeys.GeneratedKey key) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("clientId", clientId);
+        out.put("privateKeyPem", key.privateKeyPem());
+        out.put("privateJwk", parse(key.privateJwk()));
+        out.put("notice", "the private key is shown only now: the server keeps only the public key");
+        return out;
+    }
+
+    private Map<?, ?> parse(String jsonText) {
+        try {
+            return json.readValue(jsonText, Map.class);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private GlobalSettings mergeSettings(Context ctx) {
+        Map<?, ?> body = body(ctx, Map.class);
+        GlobalSettings now = settings.get();
+        return new GlobalSettings(flag(body, "oauthEnabled", now.oauthEnabled()),
+                flag(body, "usersRotateSecrets", now.usersRotateSecrets()),
+                flag(body, "adminConnections", now.adminConnections()));
+    }
+
+    private static boolean flag(Map<?, ?> body, String name, boolean current) {
+        Object v = body.get(name);
+        if (v == null) return current;
+        if (v instanceof Boolean b) return b;
+        throw AppException.invalid(name + " must be true or false");
+    }
+
+    private Map<String, Object> view(ExternalApp app) {
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("clientId", app.clientId());
+        v.put("name", app.name());
+        v.put("description", app.description());
+        v.put("type", app.clientType().code);
+        v.put("typeLabel", app.clientType().label);
+        v.put("secretType", app.secretType().code);
+        v.put("user", app.boundUserId() == null ? null : directory.byId(app.boundUserId()).map(User::username).orElse(null));
+        v.put("scopes", List.copyOf(app.scopes()));
+        v.put("tokenFormat", app.tokenFormat().code);
+        v.put("accessTokenTtl", app.accessTokenTtl() == null ? 0 : app.accessTokenTtl().toSeconds());
+        v.put("canIntrospect", app.canIntrospect());
+        v.put("enabled", app.enabled());
+        v.put("expiresAt", app.expiresAt() == null ? null : app.expiresAt().toString());
+        v.put("publicKeys", app.publicKeys() == null ? null : parse(app.publicKeys().toString(true)));
+        v.put("createdAt", app.createdAt().toString());
+        v.put("updatedAt", app.updatedAt().toString());
+        v.put("tokenStatus", status(app));
+        return v;
+    }
+
+    private Map<String, Object> status(ExternalApp app) {
+        TokenStore.Status s = tokenStore.status(app.id(), app.tokensRevokedBefore());
+        return Map.of("active", s.active(), "expired", s.expired(), "revoked", s.revoked(), "label", s.label());
+    }
+
+    private Map<String, Object> endpointsView() {
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("issuer", endpoints.issuer().toString());
+        v.put("token", endpoints.token().toString());
+        v.put("introspection", endpoints.introspection().toString());
+        v.put("revocation", endpoints.revocation().toString());
+        v.put("jwks", endpoints.jwks().toString());
+        v.put("discovery", endpoints.issuer() + "/.well-known/openid-configuration");
+        return v;
+    }
+
+    private AppSpec spec(Context ctx) {
+        return body(ctx, AppSpec.class);
+    }
+
+    private <T> T body(Context ctx, Class<T> type) {
+        String ct = ctx.contentType();
+        if (ct == null || !ct.toLowerCase().startsWith("application/json")) {
+            throw AppException.invalid("send application/json");
+        }
+        try {
+            T value = json.readValue(ctx.bodyAsBytes(), type);
+            if (value == null) throw AppException.invalid("the body is empty");
+            return value;
+        } catch (java.io.IOException e) {
+            throw AppException.invalid("the body is not valid JSON for this call: " + firstLine(e.getMessage()));
+        }
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) return "";
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    private static String clientId(Context ctx) {
+        return ctx.pathParam("clientId");
+    }
+
+    private static Context noStore(Context ctx) {
+        return ctx.header("Cache-Control", "no-store");
+    }
+}

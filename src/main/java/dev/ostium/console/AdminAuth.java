@@ -1,0 +1,61 @@
+package dev.ostium.console;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.ostium.apps.ClientSecrets;
+import dev.ostium.directory.Directory;
+import dev.ostium.directory.User;
+import io.javalin.http.Context;
+import io.javalin.http.UnauthorizedResponse;
+import io.javalin.http.ForbiddenResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Optional;
+
+/**
+ * HTTP Basic authentication of administrators for the admin API. A successful Argon2id check is
+ * remembered briefly (by a digest of the credentials) so scripts making many calls are not slowed down.
+ */
+public final class AdminAuth {
+
+    public static final String REALM = "ostium-admin";
+
+    private final Directory directory;
+    private final Cache<String, Long> recent = Caffeine.newBuilder().expireAfterWrite(Duration.ofMinutes(2)).maximumSize(1000).build();
+
+    public AdminAuth(Directory directory) {
+        this.directory = directory;
+    }
+
+    public void require(Context ctx) {
+        String header = ctx.header("Authorization");
+        if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) throw challenge(ctx, "administrator credentials are required");
+        String decoded;
+        try {
+            decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw challenge(ctx, "malformed Basic credentials");
+        }
+        int colon = decoded.indexOf(':');
+        if (colon < 0) throw challenge(ctx, "malformed Basic credentials");
+        String username = decoded.substring(0, colon);
+        String key = ClientSecrets.digest(decoded);
+        Long cached = recent.getIfPresent(key);
+        Optional<User> user = cached != null
+                ? directory.byId(cached).filter(User::enabled)
+                : directory.authenticate(username, decoded.substring(colon + 1));
+        if (user.isEmpty()) {
+            recent.invalidate(key);
+            throw challenge(ctx, "wrong username or password");
+        }
+        if (!user.get().admin()) throw new ForbiddenResponse("only administrators may use the admin API");
+        recent.put(key, user.get().id());
+        ctx.attribute("admin", user.get());
+    }
+
+    private static UnauthorizedResponse challenge(Context ctx, String message) {
+        ctx.header("WWW-Authenticate", "Basic realm=\"" + REALM + "\", charset=\"UTF-8\"");
+        return new UnauthorizedResponse(message);
+    }
+}

@@ -1,0 +1,74 @@
+package dev.ostium.crm;
+
+import dev.ostium.db.Database;
+import dev.ostium.directory.User;
+import dev.ostium.restapi.Query;
+import java.math.BigDecimal;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads CRM records as a given user sees them: records the user owns, or that belong to one of the
+ * user's groups; administrators see everything.
+ */
+public final class Records {
+
+    private final Database db;
+
+    public Records(Database db) {
+        this.db = db;
+    }
+
+    public List<Map<String, Object>> select(Query q, User user) {
+        Module m = q.module();
+        StringBuilder sql = new StringBuilder("select ");
+        List<String> columns = new ArrayList<>();
+        for (String f : q.fields()) columns.add(m.fields.get(f) + " as " + f);
+        sql.append(String.join(", ", columns)).append(" from ").append(m.table).append(" where 1 = 1");
+        Map<String, Object> binds = new LinkedHashMap<>();
+        if (!user.admin()) {
+            sql.append(" and (owner_user_id = :viewer or owner_group_id in "
+                    + "(select group_id from group_members where user_id = :viewer))");
+            binds.put("viewer", user.id());
+        }
+        int i = 0;
+        for (Query.Condition c : q.where()) {
+            String name = "p" + i++;
+            String column = m.fields.get(c.field());
+            Object value = c.value();
+            if ("LIKE".equals(c.operator())) {
+                sql.append(" and cast(").append(column).append(" as varchar(400)) like :").append(name);
+                value = String.valueOf(value);
+            } else {
+                boolean numeric = value instanceof BigDecimal;
+                sql.append(" and ").append(numeric ? column : "cast(" + column + " as varchar(400))")
+                        .append(' ').append(c.operator().equals("!=") ? "<>" : c.operator()).append(" :").append(name);
+            }
+            binds.put(name, value);
+        }
+        if (q.orderBy() != null) {
+            sql.append(" order by ").append(m.fields.get(q.orderBy())).append(q.descending() ? " desc" : " asc");
+        } else {
+            sql.append(" order by id");
+        }
+        sql.append(" limit ").append(q.limit());
+        return db.jdbi().withHandle(h -> {
+            var query = h.createQuery(sql.toString());
+            binds.forEach(query::bind);
+            return query.map((rs, ctx) -> row(rs, q.fields())).list();
+        });
+    }
+
+    private static Map<String, Object> row(ResultSet rs, List<String> fields) throws SQLException {
+        Map<String, Object> row = new LinkedHashMap<>();
+        for (String f : fields) {
+            Object v = rs.getObject(f);
+            row.put(f, v instanceof BigDecimal bd ? bd.toPlainString() : v == null ? "" : String.valueOf(v));
+        }
+        return row;
+    }
+}

@@ -1,0 +1,110 @@
+package dev.ostium.directory;
+
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
+import dev.ostium.db.ChangeFeed;
+import dev.ostium.db.Database;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.mapper.RowMapper;
+
+/** Users and groups: lookup (cached, kept current by the change feed), login check, creation. */
+public final class Directory {
+
+    public static final String TOPIC = "user";
+
+    private static final RowMapper<User> USER = (rs, ctx) -> new User(rs.getLong("id"), rs.getString("username"),
+            rs.getString("display_name"), rs.getString("email"), rs.getString("organisation"),
+            rs.getBoolean("is_admin"), rs.getBoolean("enabled"));
+    private static final String COLUMNS = "id, username, display_name, email, organisation, is_admin, enabled";
+
+    private final Database db;
+    private final ChangeFeed changes;
+    private final Clock clock;
+    private final LoadingCache<Long, Optional<User>> byId;
+
+    public Directory(Database db, ChangeFeed changes, Clock clock) {
+        this.db = db;
+        this.changes = changes;
+        this.clock = clock;
+        this.byId = Caffeine.newBuilder().maximumSize(100_000).build(this::load);
+        changes.onChange((topic, ref) -> {
+            if (TOPIC.equals(topic)) byId.invalidate(Long.parseLong(ref));
+        });
+    }
+
+    private Optional<User> load(Long id) {
+        return db.jdbi().withHandle(h -> h.createQuery("select " + COLUMNS + " from users where id = :id")
+                .bind("id", id).map(USER).findOne());
+    }
+
+    public Optional<User> byId(long id) {
+        return byId.get(id);
+    }
+
+    public Optional<User> byUsername(String username) {
+        return db.jdbi().withHandle(h -> h.createQuery("select " + COLUMNS + " from users where username = :u")
+                .bind("u", username).map(USER).findOne());
+    }
+
+    public List<User> list() {
+        return db.jdbi().withHandle(h -> h.createQuery("select " + COLUMNS + " from users order by username")
+                .map(USER).list());
+    }
+
+    public boolean isEmpty() {
+        return db.jdbi().withHandle(h -> h.createQuery("select count(*) from users").mapTo(Long.class).one() == 0);
+    }
+
+    /** The user when the password is right and the account enabled; the same work is done otherwise. */
+    public Optional<User> authenticate(String username, String password) {
+        Optional<String> hash = db.jdbi().withHandle(h -> h.createQuery(
+                "select password_hash from users where username = :u").bind("u", username).mapTo(String.class).findOne());
+        boolean ok = Passwords.verify(password, hash.orElse(null));
+        return ok && hash.isPresent() ? byUsername(username).filter(User::enabled) : Optional.empty();
+    }
+
+    public User create(String username, String password, String displayName, String email, String organisation,
+                       boolean admin) {
+        long id = db.jdbi().inTransaction(h -> h.createUpdate(
+                        "insert into users (username, password_hash, display_name, email, organisation, is_admin, enabled, created_at) "
+                                + "values (:u, :p, :d, :e, :o, :a, true, :at)")
+                .bind("u", username).bind("p", Passwords.hash(password)).bind("d", displayName).bind("e", email)
+                .bind("o", organisation).bind("a", admin).bind("at", clock.millis())
+                .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one());
+        return byId(id).orElseThrow();
+    }
+
+    public void setAdmin(long userId, boolean admin) {
+        update(userId, "update users set is_admin = :v where id = :id", admin);
+    }
+
+    public void setEnabled(long userId, boolean enabled) {
+        update(userId, "update users set enabled = :v where id = :id", enabled);
+    }
+
+    private void update(long userId, String sql, boolean value) {
+        db.jdbi().useTransaction(h -> {
+            h.createUpdate(sql).bind("v", value).bind("id", userId).execute();
+            changes.record(h, TOPIC, Long.toString(userId));
+        });
+        changes.applyLocally(TOPIC, Long.toString(userId));
+    }
+
+    public long createGroup(String name, String description) {
+        return db.jdbi().inTransaction(h -> h.createUpdate("insert into user_groups (name, description) values (:n, :d)")
+                .bind("n", name).bind("d", description).executeAndReturnGeneratedKeys("id").mapTo(Long.class).one());
+    }
+
+    public void addToGroup(long groupId, long userId) {
+        db.jdbi().useHandle(h -> h.createUpdate("insert into group_members (group_id, user_id) values (:g, :u)")
+                .bind("g", groupId).bind("u", userId).execute());
+    }
+
+    public List<Long> groupsOf(Handle h, long userId) {
+        return h.createQuery("select group_id from group_members where user_id = :u").bind("u", userId)
+                .mapTo(Long.class).list();
+    }
+}

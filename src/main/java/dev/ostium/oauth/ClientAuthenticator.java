@@ -1,0 +1,173 @@
+package dev.ostium.oauth;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.jwk.AsymmetricJWK;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.oauth2.sdk.ParseException;
+import com.nimbusds.oauth2.sdk.auth.ClientAuthenticationMethod;
+import com.nimbusds.oauth2.sdk.auth.ClientSecretBasic;
+import com.nimbusds.oauth2.sdk.auth.JWTAuthentication;
+import com.nimbusds.oauth2.sdk.auth.PrivateKeyJWT;
+import com.nimbusds.oauth2.sdk.auth.Secret;
+import com.nimbusds.oauth2.sdk.auth.verifier.ClientAuthenticationVerifier;
+import com.nimbusds.oauth2.sdk.auth.verifier.ClientCredentialsSelector;
+import com.nimbusds.oauth2.sdk.auth.verifier.Context;
+import com.nimbusds.oauth2.sdk.auth.verifier.InvalidClientException;
+import com.nimbusds.oauth2.sdk.auth.verifier.JWTAudienceCheck;
+import com.nimbusds.oauth2.sdk.id.Audience;
+import com.nimbusds.oauth2.sdk.id.ClientID;
+import dev.ostium.apps.AppRegistry;
+import dev.ostium.apps.ClientSecrets;
+import dev.ostium.apps.ExternalApp;
+import dev.ostium.apps.SecretType;
+import dev.ostium.web.FormBody;
+import java.security.PublicKey;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Client authentication at the token, introspection and revocation endpoints (RFC 6749 §2.3):
+ * client_secret_basic, client_secret_post, and private_key_jwt (RFC 7523 §2.2), exactly one per request.
+ */
+public final class ClientAuthenticator {
+
+    /** A client that proved who it is, and how. */
+    public record Authenticated(ExternalApp app, ClientAuthenticationMethod method) {}
+
+    private final AppRegistry apps;
+    private final SpentAssertions spent;
+    private final Clock clock;
+    private final ClientAuthenticationVerifier<ExternalApp> jwtVerifier;
+
+    public ClientAuthenticator(AppRegistry apps, SpentAssertions spent, Clock clock, Set<Audience> audiences) {
+        this.apps = apps;
+        this.spent = spent;
+        this.clock = clock;
+        this.jwtVerifier = new ClientAuthenticationVerifier<>(new KeysOfApp(), audiences, JWTAudienceCheck.LEGACY);
+    }
+
+    /** The authenticated client; fails with invalid_client (401) or invalid_request. */
+    public Authenticated authenticate(String authorizationHeader, FormBody form) {
+        return attempt(authorizationHeader, form)
+                .orElseThrow(() -> OAuthProblem.invalidClient("client authentication is required", false));
+    }
+
+    /** Like {@link #authenticate}, but empty when the request carries no client authentication at all. */
+    public Optional<Authenticated> attempt(String authorizationHeader, FormBody form) {
+        boolean basic = authorizationHeader != null && authorizationHeader.regionMatches(true, 0, "Basic ", 0, 6);
+        boolean post = form.has("client_secret");
+        boolean jwt = form.has("client_assertion") || form.has("client_assertion_type");
+        int methods = (basic ? 1 : 0) + (post ? 1 : 0) + (jwt ? 1 : 0);
+        if (methods > 1) throw OAuthProblem.invalidRequest("use exactly one client authentication method");
+        if (authorizationHeader != null && !basic && !authorizationHeader.isBlank()) {
+            throw OAuthProblem.invalidClient("only HTTP Basic client authentication is accepted in the Authorization header", true);
+        }
+        if (basic) return Optional.of(secret(basicCredentials(authorizationHeader), form, true));
+        if (post) {
+            String clientId = form.get("client_id");
+            if (clientId == null) throw OAuthProblem.invalidClient("client_id is required with client_secret", false);
+            return Optional.of(secret(new String[] {clientId, form.get("client_secret")}, form, false));
+        }
+        if (jwt) return Optional.of(privateKeyJwt(form));
+        return Optional.empty();
+    }
+
+    private String[] basicCredentials(String header) {
+        try {
+            ClientSecretBasic basic = ClientSecretBasic.parse(header);
+            return new String[] {basic.getClientID().getValue(), basic.getClientSecret().getValue()};
+        } catch (ParseException | RuntimeException e) {
+            throw OAuthProblem.invalidClient("malformed HTTP Basic credentials", true);
+        }
+    }
+
+    private Authenticated secret(String[] idAndSecret, FormBody form, boolean basic) {
+        String clientId = idAndSecret[0];
+        String bodyClientId = form.get("client_id");
+        if (basic && bodyClientId != null && !bodyClientId.equals(clientId)) {
+            throw OAuthProblem.invalidRequest("client_id in the body differs from the authenticated client");
+        }
+        Optional<ExternalApp> found = apps.byClientId(clientId);
+        String storedHash = found.filter(a -> a.secretType() == SecretType.SECRET_KEY).map(ExternalApp::secretHash).orElse(null);
+        // Compare even for an unknown client, so the answer takes the same time either way.
+        boolean match = ClientSecrets.matches(idAndSecret[1], storedHash == null ? UNKNOWN : storedHash);
+        if (!match || storedHash == null) throw OAuthProblem.invalidClient("unknown client or wrong secret", basic);
+        ExternalApp app = usable(found.get(), basic);
+        return new Authenticated(app, basic ? ClientAuthenticationMethod.CLIENT_SECRET_BASIC : ClientAuthenticationMethod.CLIENT_SECRET_POST);
+    }
+
+    private static final String UNKNOWN = ClientSecrets.digest("no such client " + System.nanoTime());
+
+    private Authenticated privateKeyJwt(FormBody form) {
+        JWTAuthentication auth;
+        try {
+            auth = PrivateKeyJWT.parse(form.asMultiMap());
+        } catch (ParseException e) {
+            throw OAuthProblem.invalidClient("malformed client assertion: " + e.getMessage(), false);
+        }
+        if (!(auth instanceof PrivateKeyJWT)) {
+            throw OAuthProblem.invalidClient("client_secret_jwt is not supported; sign the assertion with the app's private key", false);
+        }
+        String clientId = auth.getClientID().getValue();
+        if (form.get("client_id") != null && !form.get("client_id").equals(clientId)) {
+            throw OAuthProblem.invalidRequest("client_id differs from the client assertion's subject");
+        }
+        ExternalApp app = apps.byClientId(clientId)
+                .filter(a -> a.secretType() == SecretType.SIGNED_JWT)
+                .orElseThrow(() -> OAuthProblem.invalidClient("unknown client or client without a registered public key", false));
+        Context<ExternalApp> context = new Context<>();
+        context.set(app);
+        try {
+            jwtVerifier.verify(auth, null, context);
+        } catch (InvalidClientException e) {
+            throw OAuthProblem.invalidClient("client assertion rejected: " + e.getMessage(), false);
+        } catch (JOSEException e) {
+            throw OAuthProblem.invalidClient("client assertion cannot be verified", false);
+        }
+        var claims = auth.getJWTAuthenticationClaimsSet();
+        spent.spend(app, claims.getJWTID() == null ? null : claims.getJWTID().getValue(),
+                claims.getExpirationTime().getTime(), clock.millis(), "client assertion");
+        return new Authenticated(usable(app, false), ClientAuthenticationMethod.PRIVATE_KEY_JWT);
+    }
+
+    /** A client that authenticated but may not act now: disabled or past its expiry date. */
+    private ExternalApp usable(ExternalApp app, boolean basic) {
+        if (!app.enabled()) throw OAuthProblem.invalidClient("this app is disabled", basic);
+        if (app.expired(clock.instant())) throw OAuthProblem.invalidClient("this app has expired", basic);
+        return app;
+    }
+
+    /** The registered public keys of the app being verified (never secrets: we store none in clear). */
+    private static final class KeysOfApp implements ClientCredentialsSelector<ExternalApp> {
+        @Override
+        public List<Secret> selectClientSecrets(ClientID id, ClientAuthenticationMethod method, Context<ExternalApp> ctx)
+                throws InvalidClientException {
+            throw InvalidClientException.BAD_SECRET;
+        }
+
+        @Override
+        public List<? extends PublicKey> selectPublicKeys(ClientID id, ClientAuthenticationMethod method, JWSHeader header,
+                                                          boolean forceRefresh, Context<ExternalApp> ctx)
+                throws InvalidClientException {
+            ExternalApp app = ctx.get();
+            if (app == null || app.publicKeys() == null || !app.clientId().equals(id.getValue())) {
+                throw InvalidClientException.NO_REGISTERED_JWK_SET;
+            }
+            List<PublicKey> keys = new ArrayList<>();
+            for (JWK jwk : app.publicKeys().getKeys()) {
+                if (header.getKeyID() != null && jwk.getKeyID() != null && !header.getKeyID().equals(jwk.getKeyID())) continue;
+                if (jwk.getAlgorithm() != null && !jwk.getAlgorithm().equals(header.getAlgorithm())) continue;
+                try {
+                    keys.add(((AsymmetricJWK) jwk).toPublicKey());
+                } catch (JOSEException e) {
+                    // an unusable registered key simply does not match
+                }
+            }
+            return keys;
+        }
+    }
+}

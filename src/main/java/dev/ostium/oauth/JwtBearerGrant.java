@@ -1,0 +1,108 @@
+package dev.ostium.oauth;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSVerifier;
+import com.nimbusds.jose.crypto.factories.DefaultJWSVerifierFactory;
+import com.nimbusds.jose.jwk.AsymmetricJWK;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import com.nimbusds.jwt.proc.BadJWTException;
+import com.nimbusds.oauth2.sdk.GrantType;
+import com.nimbusds.oauth2.sdk.OAuth2Error;
+import com.nimbusds.oauth2.sdk.assertions.jwt.JWTAssertionDetailsVerifier;
+import com.nimbusds.oauth2.sdk.id.Audience;
+import dev.ostium.apps.AppRegistry;
+import dev.ostium.apps.ExternalApp;
+import dev.ostium.apps.SecretType;
+import dev.ostium.directory.User;
+import dev.ostium.tokens.AccessTokens;
+import dev.ostium.web.FormBody;
+import java.text.ParseException;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * RFC 7523 §2.1: a signed-JWT service account presents a JWT it signed with its private key as the
+ * authorization grant. The issuer is the app's client id; the subject is the app itself or its bound user.
+ */
+public final class JwtBearerGrant {
+
+    private final AppRegistry apps;
+    private final ClientAuthenticator clients;
+    private final ServiceAccountPolicy policy;
+    private final SpentAssertions spent;
+    private final AccessTokens tokens;
+    private final Clock clock;
+    private final JWTAssertionDetailsVerifier claimsVerifier;
+    private final DefaultJWSVerifierFactory verifiers = new DefaultJWSVerifierFactory();
+
+    public JwtBearerGrant(AppRegistry apps, ClientAuthenticator clients, ServiceAccountPolicy policy,
+                          SpentAssertions spent, AccessTokens tokens, Clock clock, Set<Audience> audiences) {
+        this.apps = apps;
+        this.clients = clients;
+        this.policy = policy;
+        this.spent = spent;
+        this.tokens = tokens;
+        this.clock = clock;
+        this.claimsVerifier = new JWTAssertionDetailsVerifier(audiences);
+    }
+
+    public AccessTokens.Issued handle(String authorization, FormBody form) {
+        String assertion = form.get("assertion");
+        if (assertion == null) throw OAuthProblem.invalidRequest("assertion is required");
+        // §3.1: client authentication is optional with this grant; when present it must be the same app.
+        Optional<ClientAuthenticator.Authenticated> client = clients.attempt(authorization, form);
+
+        SignedJWT jwt;
+        JWTClaimsSet claims;
+        try {
+            jwt = SignedJWT.parse(assertion);
+            claims = jwt.getJWTClaimsSet();
+        } catch (ParseException e) {
+            throw grantError("the assertion is not a signed JWT");
+        }
+        String issuer = claims.getIssuer();
+        ExternalApp app = apps.byClientId(issuer).filter(a -> a.secretType() == SecretType.SIGNED_JWT)
+                .orElseThrow(() -> grantError("the assertion's issuer is not a signed-JWT app"));
+        if (client.isPresent() && client.get().app().id() != app.id()) {
+            throw grantError("the assertion was issued by another app than the authenticated client");
+        }
+        if (!app.enabled()) throw OAuthProblem.invalidClient("this app is disabled", false);
+        if (app.expired(clock.instant())) throw OAuthProblem.invalidClient("this app has expired", false);
+        if (!signedByApp(jwt, app)) throw grantError("the assertion's signature does not match the app's public key");
+        try {
+            claimsVerifier.verify(claims, null);
+        } catch (BadJWTException e) {
+            throw grantError("assertion rejected: " + e.getMessage());
+        }
+        User user = policy.actingUser(app);
+        String subject = claims.getSubject();
+        if (!app.clientId().equals(subject) && !user.username().equals(subject)) {
+            throw grantError("the assertion's subject must be the app's client id or its bound user");
+        }
+        spent.spend(app, claims.getJWTID(), claims.getExpirationTime().getTime(), clock.millis(), "assertion");
+        Set<String> scopes = policy.grantedScopes(app, form.get("scope"));
+        return tokens.issue(app, user, scopes, GrantType.JWT_BEARER.getValue());
+    }
+
+    private boolean signedByApp(SignedJWT jwt, ExternalApp app) {
+        if (app.publicKeys() == null) return false;
+        String kid = jwt.getHeader().getKeyID();
+        for (JWK jwk : app.publicKeys().getKeys()) {
+            if (kid != null && jwk.getKeyID() != null && !kid.equals(jwk.getKeyID())) continue;
+            try {
+                JWSVerifier v = verifiers.createJWSVerifier(jwt.getHeader(), ((AsymmetricJWK) jwk).toPublicKey());
+                if (jwt.verify(v)) return true;
+            } catch (JOSEException | RuntimeException e) {
+                // wrong key type for this algorithm: try the next key
+            }
+        }
+        return false;
+    }
+
+    private static OAuthProblem grantError(String description) {
+        return OAuthProblem.of(OAuth2Error.INVALID_GRANT, description);
+    }
+}

@@ -1,0 +1,51 @@
+package dev.ostium.restapi;
+
+import dev.ostium.tokens.AccessTokens;
+import io.javalin.http.Context;
+import java.util.Optional;
+
+/** RFC 6750 on our resource server: find the bearer token, decide, and answer failures with the right header. */
+public final class BearerToken {
+
+    /** A failed check, carrying the status and the WWW-Authenticate challenge to send. */
+    public static final class Rejected extends RuntimeException {
+        public final int status;
+        public final String challenge;
+        public final String error;
+
+        Rejected(int status, String error, String description, String scope) {
+            super(description, null, false, false);
+            this.status = status;
+            this.error = error;
+            StringBuilder c = new StringBuilder("Bearer realm=\"ostium\"");
+            if (error != null) c.append(", error=\"").append(error).append('"');
+            if (description != null) c.append(", error_description=\"").append(description).append('"');
+            if (scope != null) c.append(", scope=\"").append(scope).append('"');
+            this.challenge = c.toString();
+        }
+    }
+
+    private final AccessTokens tokens;
+
+    public BearerToken(AccessTokens tokens) {
+        this.tokens = tokens;
+    }
+
+    public AccessTokens.Active require(Context ctx) {
+        String header = ctx.header("Authorization");
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            // §3.1: a request without a bearer token gets a bare challenge, no error code.
+            throw new Rejected(401, null, null, null);
+        }
+        String token = header.substring(7).trim();
+        if (!token.matches("[A-Za-z0-9\\-._~+/]+=*")) {
+            throw new Rejected(401, "invalid_token", "the access token is malformed", null);
+        }
+        Optional<AccessTokens.Active> active = tokens.validate(token);
+        return active.orElseThrow(() -> new Rejected(401, "invalid_token", "the access token is invalid, expired or revoked", null));
+    }
+
+    public static Rejected insufficientScope(String needed) {
+        return new Rejected(403, "insufficient_scope", "the token lacks the scope this call needs", needed);
+    }
+}

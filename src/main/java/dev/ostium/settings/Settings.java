@@ -1,0 +1,50 @@
+package dev.ostium.settings;
+
+import dev.ostium.db.ChangeFeed;
+import dev.ostium.db.Database;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** Reads and writes the global switches; every node keeps a copy that the change feed refreshes. */
+public final class Settings {
+
+    public static final String TOPIC = "settings";
+
+    private final Database db;
+    private final ChangeFeed changes;
+    private volatile GlobalSettings current;
+
+    public Settings(Database db, ChangeFeed changes) {
+        this.db = db;
+        this.changes = changes;
+        this.current = load();
+        changes.onChange((topic, ref) -> {
+            if (TOPIC.equals(topic)) current = load();
+        });
+    }
+
+    public GlobalSettings get() {
+        return current;
+    }
+
+    public GlobalSettings update(GlobalSettings s) {
+        db.jdbi().useTransaction(h -> {
+            for (var e : Map.of("oauth_enabled", s.oauthEnabled(), "users_rotate_secrets", s.usersRotateSecrets(),
+                    "admin_connections", s.adminConnections()).entrySet()) {
+                h.createUpdate("update settings set setting_value = :v where setting_name = :n")
+                        .bind("v", Boolean.toString(e.getValue())).bind("n", e.getKey()).execute();
+            }
+            changes.record(h, TOPIC, "all");
+        });
+        changes.applyLocally(TOPIC, "all");
+        return current;
+    }
+
+    private GlobalSettings load() {
+        Map<String, String> v = db.jdbi().withHandle(h -> h.createQuery("select setting_name, setting_value from settings")
+                .map((rs, ctx) -> Map.entry(rs.getString("setting_name"), rs.getString("setting_value"))).list())
+                .stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+        return new GlobalSettings(Boolean.parseBoolean(v.get("oauth_enabled")),
+                Boolean.parseBoolean(v.get("users_rotate_secrets")), Boolean.parseBoolean(v.get("admin_connections")));
+    }
+}

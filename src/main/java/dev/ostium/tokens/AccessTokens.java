@@ -1,0 +1,196 @@
+package dev.ostium.tokens;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import dev.ostium.apps.AppRegistry;
+import dev.ostium.apps.ClientSecrets;
+import dev.ostium.apps.ExternalApp;
+import dev.ostium.apps.TokenFormat;
+import dev.ostium.db.ChangeFeed;
+import dev.ostium.directory.Directory;
+import dev.ostium.directory.User;
+import dev.ostium.keys.SigningKeys;
+import dev.ostium.settings.Settings;
+import dev.ostium.settings.GlobalSettings;
+import java.net.URI;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Date;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+
+/**
+ * Issues access tokens (opaque or RFC 9068 JWT), records each one before it is handed out, and decides
+ * whether a presented token is active — the single answer used by introspection and our resource server.
+ */
+public final class AccessTokens {
+
+    public static final String JWT_TYPE = "at+jwt";
+
+    private final TokenRecorder recorder;
+    private final TokenStore store;
+    private final AppRegistry apps;
+    private final Directory directory;
+    private final Settings settings;
+    private final SigningKeys keys;
+    private final Clock clock;
+    private final URI issuer;
+    private final String audience;
+    private final Duration defaultTtl;
+    /** Records this node knows; a miss reads the database, so a token from any node is valid everywhere. */
+    private final Cache<String, TokenRecord> cache;
+
+    /** A token as the client receives it. */
+    public record Issued(String value, TokenFormat format, long expiresInSeconds, Set<String> scopes, String jti) {}
+
+    /** A token found active, with who it belongs to. */
+    public record Active(TokenRecord record, ExternalApp app, User user, String jti) {}
+
+    public AccessTokens(TokenRecorder recorder, TokenStore store, AppRegistry apps, Directory directory,
+                        Settings settings, SigningKeys keys, ChangeFeed changes, Clock clock, URI issuer,
+                        Duration defaultTtl) {
+        this.recorder = recorder;
+        this.store = store;
+        this.apps = apps;
+        this.directory = directory;
+        this.settings = settings;
+        this.keys = keys;
+        this.clock = clock;
+        this.issuer = issuer;
+        this.audience = resourceAudience(issuer);
+        this.defaultTtl = defaultTtl;
+        this.cache = Caffeine.newBuilder().maximumSize(200_000).expireAfter(new Expiry<String, TokenRecord>() {
+            public long expireAfterCreate(String key, TokenRecord r, long now) {
+                return Math.max(0, r.expiresAt() - clock.millis()) * 1_000_000L;
+            }
+
+            public long expireAfterUpdate(String key, TokenRecord r, long now, long current) {
+                return current;
+            }
+
+            public long expireAfterRead(String key, TokenRecord r, long now, long current) {
+                return current;
+            }
+        }).build();
+        changes.onChange((topic, ref) -> {
+            if (TokenStore.TOPIC.equals(topic)) cache.invalidate(ref);
+        });
+    }
+
+    /** The audience of our access tokens: the business REST API. */
+    public static String resourceAudience(URI issuer) {
+        return issuer + "/restapi";
+    }
+
+    public Duration ttlFor(ExternalApp app) {
+        return app.accessTokenTtl() == null ? defaultTtl : app.accessTokenTtl();
+    }
+
+    /** Issues a token and returns once its record is durable. */
+    public Issued issue(ExternalApp app, User user, Set<String> scopes, String grantType) {
+        long now = clock.millis();
+        Duration ttl = ttlFor(app);
+        long expiresAt = now + ttl.toMillis();
+        String value;
+        String hash;
+        String jti = null;
+        if (app.tokenFormat() == TokenFormat.JWT) {
+            jti = ClientSecrets.newSecret();
+            hash = ClientSecrets.digest(jti);
+            JWTClaimsSet claims = new JWTClaimsSet.Builder()
+                    .issuer(issuer.toString())
+                    .subject(user.subject())
+                    .audience(audience)
+                    .claim("client_id", app.clientId())
+                    .claim("scope", String.join(" ", scopes))
+                    .claim("username", user.username())
+                    .issueTime(new Date(now))
+                    .expirationTime(new Date(expiresAt))
+                    .jwtID(jti)
+                    .build();
+            value = keys.sign(JWSAlgorithm.ES256, JWT_TYPE, claims).serialize();
+        } else {
+            value = ClientSecrets.newSecret();
+            hash = ClientSecrets.digest(value);
+        }
+        TokenRecord record = new TokenRecord(hash, app.id(), user.id(), scopes, app.tokenFormat().code, grantType,
+                now, expiresAt, null, null, null);
+        try {
+            recorder.record(record).join();
+        } catch (CompletionException e) {
+            throw new IllegalStateException("the token could not be stored", e.getCause());
+        }
+        cache.put(hash, record);
+        return new Issued(value, app.tokenFormat(), ttl.toSeconds(), scopes, jti);
+    }
+
+    /** The token when it is active right now, by every rule: record, expiry, revocation, app, user, switches. */
+    public Optional<Active> validate(String token) {
+        if (token == null || token.isEmpty() || token.length() > 4096) return Optional.empty();
+        Optional<String> key = lookupKey(token);
+        if (key.isEmpty()) return Optional.empty();
+        // Loading through the cache is atomic with the change feed's invalidation, so a revocation that
+        // lands while the record is being read cannot leave a stale "active" copy behind.
+        TokenRecord record = cache.get(key.get(), k -> store.find(k).filter(r -> r.revokedAt() == null).orElse(null));
+        if (record == null) return Optional.empty();
+        long now = clock.millis();
+        if (record.revokedAt() != null || record.expiresAt() <= now) return Optional.empty();
+        GlobalSettings switches = settings.get();
+        if (!switches.oauthEnabled()) return Optional.empty();
+        ExternalApp app = apps.byId(record.appId()).orElse(null);
+        if (app == null || !app.enabled() || app.expired(clock.instant())) return Optional.empty();
+        if (record.issuedAt() <= app.tokensRevokedBefore()) return Optional.empty();
+        User user = record.userId() == null ? null : directory.byId(record.userId()).orElse(null);
+        if (user == null || !user.enabled() || (user.admin() && !switches.adminConnections())) return Optional.empty();
+        String jti = "jwt".equals(record.format()) ? jtiOf(token) : null;
+        return Optional.of(new Active(record, app, user, jti));
+    }
+
+    /** Revokes a token if it belongs to the given app; true when the token was known and is now revoked. */
+    public boolean revoke(String token, ExternalApp caller) {
+        Optional<String> key = lookupKey(token);
+        if (key.isEmpty()) return false;
+        Optional<TokenRecord> record = store.find(key.get());
+        if (record.isEmpty() || record.get().appId() != caller.id()) return false;
+        store.revoke(key.get());
+        return true;
+    }
+
+    /**
+     * The record key of a presented token: the digest of an opaque token, or of the jti of a JWT that we
+     * signed (signature, issuer, type checked; a forged JWT never reaches the database).
+     */
+    private Optional<String> lookupKey(String token) {
+        if (token.indexOf('.') < 0) return Optional.of(ClientSecrets.digest(token));
+        try {
+            SignedJWT jwt = SignedJWT.parse(token);
+            if (jwt.getHeader().getType() == null || !JWT_TYPE.equals(jwt.getHeader().getType().getType())) {
+                return Optional.empty();
+            }
+            if (!keys.verify(jwt)) return Optional.empty();
+            JWTClaimsSet claims = jwt.getJWTClaimsSet();
+            if (!issuer.toString().equals(claims.getIssuer()) || claims.getJWTID() == null) return Optional.empty();
+            return Optional.of(ClientSecrets.digest(claims.getJWTID()));
+        } catch (ParseException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static String jtiOf(String token) {
+        try {
+            return SignedJWT.parse(token).getJWTClaimsSet().getJWTID();
+        } catch (ParseException e) {
+            return null;
+        }
+    }
+
+    public String audience() {
+        return audience;
+    }
+}

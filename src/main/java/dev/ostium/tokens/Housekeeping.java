@@ -1,0 +1,53 @@
+package dev.ostium.tokens;
+
+import dev.ostium.db.ChangeFeed;
+import dev.ostium.keys.SigningKeys;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The background job: drops expired token records, spent assertion ids, old change rows and keys. */
+public final class Housekeeping implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Housekeeping.class);
+
+    private final TokenStore tokens;
+    private final SigningKeys keys;
+    private final ChangeFeed changes;
+    private final Duration retention;
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().daemon().name("ostium-housekeeping").unstarted(r));
+
+    public Housekeeping(TokenStore tokens, SigningKeys keys, ChangeFeed changes, Duration retention) {
+        this.tokens = tokens;
+        this.keys = keys;
+        this.changes = changes;
+        this.retention = retention;
+    }
+
+    public void start() {
+        scheduler.scheduleWithFixedDelay(this::runOnce, 1, 5, TimeUnit.MINUTES);
+    }
+
+    /** One pass; several nodes may run it at once, every statement is an idempotent delete. */
+    public void runOnce() {
+        try {
+            int records = tokens.deleteExpired(retention.toMillis());
+            int keysDropped = keys.dropExpired();
+            changes.prune();
+            if (records > 0 || keysDropped > 0) {
+                log.info("housekeeping: removed {} expired token records, {} retired signing keys", records, keysDropped);
+            }
+        } catch (RuntimeException e) {
+            log.warn("housekeeping failed, will retry: {}", e.toString());
+        }
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+    }
+}

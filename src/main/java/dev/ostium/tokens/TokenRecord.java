@@ -1,0 +1,15 @@
+package dev.ostium.tokens;
+
+import java.util.Set;
+
+/**
+ * What the server remembers of an issued access token. Times are epoch milliseconds.
+ *
+ * @param tokenHash SHA-256 (base64url) of the opaque token, or of the jti of a JWT
+ * @param userId    the user the token acts for (the bound user of a service account)
+ * @param consentId the consent an interactive grant was issued under, if any
+ * @param familyId  the refresh-token family the token belongs to, if any
+ */
+public record TokenRecord(String tokenHash, long appId, Long userId, Set<String> scopes, String format,
+                          String grantType, long issuedAt, long expiresAt, Long revokedAt, Long consentId,
+                          String familyId) {}

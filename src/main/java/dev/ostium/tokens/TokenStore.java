@@ -1,0 +1,96 @@
+package dev.ostium.tokens;
+
+import dev.ostium.apps.Scopes;
+import dev.ostium.db.ChangeFeed;
+import dev.ostium.db.Database;
+import java.time.Clock;
+import java.util.Optional;
+import org.jdbi.v3.core.mapper.RowMapper;
+
+/** Reading, revoking, counting and cleaning up stored token records. */
+public final class TokenStore {
+
+    public static final String TOPIC = "token";
+
+    private static final RowMapper<TokenRecord> MAPPER = (rs, ctx) -> new TokenRecord(rs.getString("token_hash"),
+            rs.getLong("app_id"), nullableLong(rs, "user_id"),
+            Scopes.parse(rs.getString("scope")), rs.getString("format"), rs.getString("grant_type"),
+            rs.getLong("issued_at"), rs.getLong("expires_at"), nullableLong(rs, "revoked_at"),
+            nullableLong(rs, "consent_id"), rs.getString("family_id"));
+
+    private final Database db;
+    private final ChangeFeed changes;
+    private final Clock clock;
+
+    /** Per-app counts for the console: "No active tokens", "3 active, 2 expired". */
+    public record Status(long active, long expired, long revoked) {
+        public String label() {
+            if (active == 0 && expired == 0 && revoked == 0) return "No active tokens";
+            StringBuilder sb = new StringBuilder();
+            if (active > 0) sb.append(active).append(" active");
+            if (expired > 0) sb.append(sb.isEmpty() ? "" : ", ").append(expired).append(" expired");
+            if (revoked > 0) sb.append(sb.isEmpty() ? "" : ", ").append(revoked).append(" revoked");
+            if (active == 0) sb.insert(0, "No active tokens (").append(")");
+            return sb.toString();
+        }
+    }
+
+    public TokenStore(Database db, ChangeFeed changes, Clock clock) {
+        this.db = db;
+        this.changes = changes;
+        this.clock = clock;
+    }
+
+    public Optional<TokenRecord> find(String tokenHash) {
+        return db.jdbi().withHandle(h -> h.createQuery("select * from access_tokens where token_hash = :h")
+                .bind("h", tokenHash).map(MAPPER).findOne());
+    }
+
+    /** Marks a token revoked and tells every node. Returns false when it was already revoked or unknown. */
+    public boolean revoke(String tokenHash) {
+        boolean changed = db.jdbi().inTransaction(h -> {
+            int n = h.createUpdate("update access_tokens set revoked_at = :now where token_hash = :h and revoked_at is null")
+                    .bind("now", clock.millis()).bind("h", tokenHash).execute();
+            if (n > 0) changes.record(h, TOPIC, tokenHash);
+            return n > 0;
+        });
+        if (changed) changes.applyLocally(TOPIC, tokenHash);
+        return changed;
+    }
+
+    /**
+     * @param revokedBefore the app's "revoked before" instant: tokens issued until then count as revoked
+     */
+    public Status status(long appId, long revokedBefore) {
+        long now = clock.millis();
+        return db.jdbi().withHandle(h -> h.createQuery("""
+                        select
+                          sum(case when revoked_at is null and issued_at > :rb and expires_at > :now then 1 else 0 end) as active,
+                          sum(case when revoked_at is null and issued_at > :rb and expires_at <= :now then 1 else 0 end) as expired,
+                          sum(case when revoked_at is not null or issued_at <= :rb then 1 else 0 end) as revoked
+                        from access_tokens where app_id = :app""")
+                .bind("app", appId).bind("now", now).bind("rb", revokedBefore)
+                .map((rs, ctx) -> new Status(rs.getLong("active"), rs.getLong("expired"), rs.getLong("revoked")))
+                .one());
+    }
+
+    /** Deletes records that expired longer ago than the retention, and spent assertion ids. */
+    public int deleteExpired(long retentionMillis) {
+        long now = clock.millis();
+        return db.jdbi().inTransaction(h -> {
+            int n = h.createUpdate("delete from access_tokens where expires_at < :cutoff")
+                    .bind("cutoff", now - retentionMillis).execute();
+            h.createUpdate("delete from used_assertions where expires_at < :now").bind("now", now).execute();
+            return n;
+        });
+    }
+
+    public long count() {
+        return db.jdbi().withHandle(h -> h.createQuery("select count(*) from access_tokens").mapTo(Long.class).one());
+    }
+
+    private static Long nullableLong(java.sql.ResultSet rs, String column) throws java.sql.SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? null : v;
+    }
+}

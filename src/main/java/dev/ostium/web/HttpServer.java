@@ -1,0 +1,109 @@
+package dev.ostium.web;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ostium.apps.AppException;
+import dev.ostium.oauth.OAuthProblem;
+import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.json.JavalinJackson;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP server: Javalin on Jetty with virtual threads, security headers on every answer, and the one
+ * place where failures become answers — OAuth errors as RFC 6749 §5.2 JSON, never a stack trace.
+ */
+public final class HttpServer {
+
+    private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
+    /** Bodies above this are refused before they are read; endpoints set tighter limits of their own. */
+    public static final long MAX_REQUEST_BYTES = 1024 * 1024;
+
+    private final Javalin app;
+
+    public HttpServer(String host, int port, ObjectMapper json, List<Consumer<RoutesConfig>> features) {
+        this.app = Javalin.create(config -> {
+            config.concurrency.useVirtualThreads = true;
+            config.http.maxRequestSize = MAX_REQUEST_BYTES;
+            config.http.prefer405over404 = true;
+            config.startup.showJavalinBanner = false;
+            config.jsonMapper(new JavalinJackson(json, true));
+            config.jetty.host = host;
+            config.jetty.port = port;
+            config.jetty.modifyHttpConfiguration(http -> {
+                http.setSendServerVersion(false);
+                http.setSendXPoweredBy(false);
+            });
+            RoutesConfig routes = config.routes;
+            routes.before(HttpServer::securityHeaders);
+            features.forEach(f -> f.accept(routes));
+            routes.exception(OAuthProblem.class, HttpServer::oauthProblem);
+            routes.exception(AppException.class, HttpServer::appProblem);
+            routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), codeFor(e.getStatus()), e.getMessage()));
+            routes.exception(Exception.class, (e, ctx) -> {
+                log.error("unexpected failure on {} {}", ctx.method(), ctx.path(), e);
+                error(ctx, 500, "server_error", "the server could not complete the request");
+            });
+            routes.error(404, ctx -> {
+                if (ctx.result() == null || ctx.result().isEmpty()) error(ctx, 404, "not_found", "no such endpoint");
+            });
+            routes.error(405, ctx -> error(ctx, 405, "invalid_request", "this endpoint does not accept " + ctx.method()));
+        });
+    }
+
+    public void start() {
+        app.start();
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    public void stop() {
+        app.stop();
+    }
+
+    private static void securityHeaders(Context ctx) {
+        ctx.header("X-Content-Type-Options", "nosniff");
+        ctx.header("X-Frame-Options", "DENY");
+        ctx.header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+        ctx.header("Referrer-Policy", "no-referrer");
+    }
+
+    private static void oauthProblem(OAuthProblem p, Context ctx) {
+        if (p.status() == 401 && p.basicChallenge) ctx.header("WWW-Authenticate", "Basic realm=\"ostium\", charset=\"UTF-8\"");
+        Responses.json(ctx, p.status(), p.error.toJSONObject().toJSONString());
+    }
+
+    private static void appProblem(AppException e, Context ctx) {
+        switch (e.kind) {
+            case NOT_FOUND -> error(ctx, 404, "not_found", e.getMessage());
+            case CONFLICT -> error(ctx, 409, "conflict", e.getMessage());
+            default -> error(ctx, 400, "invalid_request", e.getMessage());
+        }
+    }
+
+    private static String codeFor(int status) {
+        return switch (status) {
+            case 401 -> "unauthorized";
+            case 403 -> "forbidden";
+            case 404 -> "not_found";
+            case 413 -> "invalid_request";
+            default -> status >= 500 ? "server_error" : "invalid_request";
+        };
+    }
+
+    /** The JSON error shape of every non-OAuth endpoint: the same two fields as RFC 6749 §5.2. */
+    public static void error(Context ctx, int status, String code, String description) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", code);
+        if (description != null) body.put("error_description", description);
+        ctx.status(status).header("Cache-Control", "no-store").json(body);
+    }
+}
