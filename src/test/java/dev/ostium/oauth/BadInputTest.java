@@ -1,0 +1,189 @@
+package dev.ostium.oauth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ostium.testing.Response;
+import dev.ostium.testing.ServerTest;
+import dev.ostium.testing.TestDatabase;
+import dev.ostium.testing.TestServer;
+import dev.ostium.testing.TestServer.App;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Every OAuth endpoint answers malformed, oversized, duplicated, mistyped or hostile input with a clear
+ * RFC 6749 §5.2 error — never a 500 or a stack trace — and stored data stays as it was.
+ */
+@ParameterizedClass(name = "{0}")
+@EnumSource(TestDatabase.class)
+class BadInputTest extends ServerTest {
+
+    private static final List<String> ENDPOINTS = List.of("/oauth2/token", "/oauth2/introspect", "/oauth2/revoke");
+    private App app;
+    private String token;
+
+    @BeforeEach
+    void anAppWithAToken() {
+        app = server.createService("alice", "rest.all.read");
+        token = server.token(app);
+    }
+
+    private Response raw(String path, String contentType, String body, String authorization) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.url(path))).POST(HttpRequest.BodyPublishers.ofString(body));
+        if (contentType != null) b.header("Content-Type", contentType);
+        if (authorization != null) b.header("Authorization", authorization);
+        return server.send(b.build());
+    }
+
+    private static void assertOAuthError(Response r, int status, String error) {
+        assertThat(r.status()).as(r.body()).isEqualTo(status);
+        assertThat(r.header("Content-Type")).startsWith("application/json");
+        assertThat(r.json().path("error").asText()).as(r.body()).isEqualTo(error);
+        assertThat(r.body()).doesNotContain("Exception").doesNotContain("\tat ");
+    }
+
+    private Map<String, Long> snapshot() {
+        return Map.of("apps", server.count("apps"), "tokens", server.count("access_tokens"),
+                "users", server.count("users"), "settings", server.count("settings"));
+    }
+
+    @Test
+    void wrongContentTypeIsInvalidRequest() {
+        String basic = TestServer.basic(app.clientId(), app.secret());
+        for (String path : ENDPOINTS) {
+            assertOAuthError(raw(path, "application/json", "{\"grant_type\":\"client_credentials\",\"token\":\"x\"}", basic), 400, "invalid_request");
+            assertOAuthError(raw(path, null, "grant_type=client_credentials&token=x", basic), 400, "invalid_request");
+            assertOAuthError(raw(path, "text/plain", "grant_type=client_credentials&token=x", basic), 400, "invalid_request");
+        }
+    }
+
+    @Test
+    void duplicateParametersAreInvalidRequest() {
+        String basic = TestServer.basic(app.clientId(), app.secret());
+        assertOAuthError(raw("/oauth2/token", "application/x-www-form-urlencoded",
+                "grant_type=client_credentials&grant_type=client_credentials", basic), 400, "invalid_request");
+        assertOAuthError(raw("/oauth2/token", "application/x-www-form-urlencoded",
+                "grant_type=client_credentials&scope=rest.all.read&scope=rest.all", basic), 400, "invalid_request");
+        assertOAuthError(raw("/oauth2/introspect", "application/x-www-form-urlencoded", "token=a&token=b", basic), 400, "invalid_request");
+        assertOAuthError(raw("/oauth2/revoke", "application/x-www-form-urlencoded", "token=" + token + "&token=" + token, basic), 400, "invalid_request");
+        assertThat(server.introspect(app, token).path("active").asBoolean()).isTrue();
+    }
+
+    @Test
+    void malformedFormsAreInvalidRequest() {
+        String basic = TestServer.basic(app.clientId(), app.secret());
+        for (String path : ENDPOINTS) {
+            assertOAuthError(raw(path, "application/x-www-form-urlencoded", "token=%zz&grant_type=%", basic), 400, "invalid_request");
+        }
+        assertOAuthError(raw("/oauth2/token", "application/x-www-form-urlencoded", "", basic), 400, "invalid_request");
+        assertOAuthError(raw("/oauth2/introspect", "application/x-www-form-urlencoded", "", basic), 400, "invalid_request");
+        assertOAuthError(raw("/oauth2/revoke", "application/x-www-form-urlencoded", "", basic), 400, "invalid_request");
+    }
+
+    @Test
+    void oversizedBodiesAreRefused() {
+        String basic = TestServer.basic(app.clientId(), app.secret());
+        String big = "grant_type=client_credentials&scope=" + "a".repeat(70_000);
+        for (String path : ENDPOINTS) {
+            Response r = raw(path, "application/x-www-form-urlencoded", big, basic);
+            assertOAuthError(r, 400, "invalid_request");
+        }
+        Response huge = raw("/oauth2/token", "application/x-www-form-urlencoded", "scope=" + "a".repeat(2_000_000), basic);
+        assertThat(huge.status()).isIn(400, 413);
+        assertThat(huge.body()).doesNotContain("Exception");
+    }
+
+    @Test
+    void queryStringParametersAreRefused() {
+        Response r = server.postForm("/oauth2/token?client_secret=" + app.secret(), app.clientId(), app.secret(), "grant_type=client_credentials");
+        assertOAuthError(r, 400, "invalid_request");
+    }
+
+    @Test
+    void getOnAPostEndpointIsAClearError() {
+        for (String path : ENDPOINTS) {
+            Response r = server.get(path);
+            assertThat(r.status()).isEqualTo(405);
+            assertThat(r.json().path("error").asText()).isEqualTo("invalid_request");
+        }
+    }
+
+    @Test
+    void twoClientAuthenticationMethodsAtOnceAreInvalidRequest() {
+        Response r = raw("/oauth2/token", "application/x-www-form-urlencoded",
+                "grant_type=client_credentials&client_id=" + app.clientId() + "&client_secret=" + app.secret(),
+                TestServer.basic(app.clientId(), app.secret()));
+        assertOAuthError(r, 400, "invalid_request");
+    }
+
+    @Test
+    void garbageAuthorizationHeadersAreInvalidClient() {
+        for (String h : List.of("Basic !!!notbase64", "Basic " + java.util.Base64.getEncoder().encodeToString("nocolon".getBytes()),
+                "Bearer " + token, "Digest username=x")) {
+            Response r = raw("/oauth2/token", "application/x-www-form-urlencoded", "grant_type=client_credentials", h);
+            assertOAuthError(r, 401, "invalid_client");
+        }
+    }
+
+    @Test
+    void sqlLookingInputInEveryFieldChangesNothing() {
+        Map<String, Long> before = snapshot();
+        String evil = "x' OR '1'='1'; DROP TABLE apps; --";
+        Response t1 = server.postForm("/oauth2/token", evil, evil, TestServer.form(Map.of("grant_type", "client_credentials")));
+        assertOAuthError(t1, 401, "invalid_client");
+        Response t2 = server.postForm("/oauth2/token", app, Map.of("grant_type", evil));
+        assertOAuthError(t2, 400, "unsupported_grant_type");
+        Response t3 = server.postForm("/oauth2/token", app, Map.of("grant_type", "client_credentials", "scope", evil));
+        assertOAuthError(t3, 400, "invalid_scope");
+        Response t4 = server.postForm("/oauth2/token", null, null, TestServer.form(Map.of("grant_type", "client_credentials",
+                "client_id", evil, "client_secret", evil)));
+        assertOAuthError(t4, 401, "invalid_client");
+        Response t5 = server.postForm("/oauth2/token", null, null, TestServer.form(Map.of("grant_type", "client_credentials",
+                "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer", "client_assertion", evil)));
+        assertOAuthError(t5, 401, "invalid_client");
+        Response t6 = server.postForm("/oauth2/token", null, null, TestServer.form(Map.of(
+                "grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion", evil)));
+        assertOAuthError(t6, 400, "invalid_grant");
+        assertThat(server.introspect(app, evil).path("active").asBoolean()).isFalse();
+        assertThat(server.postForm("/oauth2/revoke", app, Map.of("token", evil, "token_type_hint", evil)).status()).isEqualTo(200);
+        assertThat(snapshot()).isEqualTo(before);
+        assertThat(server.introspect(app, token).path("active").asBoolean()).isTrue();
+    }
+
+    @Test
+    void garbageAndExpiredClientAssertionsAreInvalidClient() {
+        String expired = "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJ4Iiwic3ViIjoieCIsImF1ZCI6InkiLCJleHAiOjEwMDAwMDAwMDB9.c2ln";
+        for (String a : List.of("", "....", "eyJhbGciOiJIUzI1NiJ9.e30.", expired)) {
+            Response r = server.postForm("/oauth2/token", null, null, TestServer.form(Map.of("grant_type", "client_credentials",
+                    "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer", "client_assertion", a)));
+            assertThat(r.status()).as(a).isIn(400, 401);
+            assertThat(r.json().path("error").asText()).as(a + " " + r.body()).isIn("invalid_client", "invalid_request");
+        }
+        Response wrongType = server.postForm("/oauth2/token", null, null, TestServer.form(Map.of("grant_type", "client_credentials",
+                "client_assertion_type", "urn:example:unknown", "client_assertion", expired)));
+        assertThat(wrongType.json().path("error").asText()).isIn("invalid_client", "invalid_request");
+    }
+
+    @Test
+    void unknownPathsAreJsonNotFound() {
+        Response r = server.get("/oauth2/nothing-here");
+        assertThat(r.status()).isEqualTo(404);
+        assertThat(r.json().path("error").asText()).isEqualTo("not_found");
+    }
+
+    @Test
+    void securityHeadersAreOnEveryAnswer() {
+        for (Response r : List.of(server.get("/.well-known/openid-configuration"), server.tokenResponse(app, null),
+                server.postForm("/oauth2/token", null, null, "grant_type=x"))) {
+            assertThat(r.header("X-Content-Type-Options")).isEqualTo("nosniff");
+            assertThat(r.header("X-Frame-Options")).isEqualTo("DENY");
+            assertThat(r.header("Content-Security-Policy")).contains("frame-ancestors 'none'");
+        }
+    }
+}
