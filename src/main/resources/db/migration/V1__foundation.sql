@@ -65,11 +65,13 @@ create table apps (
     updated_at             bigint not null
 );
 
--- Every issued access token. The key is the SHA-256 of the opaque token, or of the jti of a JWT.
+-- Every issued access token, keyed by its time-ordered id (the jti of a JWT, the first part of an opaque
+-- token); verifier_hash is the SHA-256 of an opaque token's secret part (JWTs prove themselves by signature).
 -- user_id, consent_id and family_id let interactive grants record who and through which consent
 -- and refresh-token family a token was issued.
 create table access_tokens (
-    token_hash   varchar(64) primary key,
+    token_id       varchar(32) primary key,
+    verifier_hash  varchar(64),
     app_id       bigint not null references apps(id) on delete cascade,
     user_id      bigint,
     scope        varchar(1000) not null,
@@ -81,8 +83,9 @@ create table access_tokens (
     consent_id   bigint,
     family_id    varchar(64)
 );
+-- One index besides the key: every insert pays for each index, and this one serves both the per-app
+-- counts and the per-app cleanup of expired records.
 create index access_tokens_app on access_tokens (app_id, expires_at);
-create index access_tokens_expiry on access_tokens (expires_at);
 
 -- jti values of client assertions and JWT-bearer assertions, kept until the assertion expires.
 create table used_assertions (

@@ -83,7 +83,7 @@ public final class ConfigLoader {
         Path dataDir = Path.of(v.get("data-dir")).toAbsolutePath().normalize();
         URI issuer = issuer(v.get("issuer"), host, port);
         String dbUrl = v.get("db-url").isBlank()
-                ? "jdbc:h2:file:" + dataDir.resolve("ostium") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0"
+                ? "jdbc:h2:file:" + dataDir.resolve("ostium") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0;CACHE_SIZE=16384"
                 : v.get("db-url");
         if (!dbUrl.startsWith("jdbc:h2:") && !dbUrl.startsWith("jdbc:postgresql:")) {
             throw new ConfigException("db-url must be a jdbc:h2: or jdbc:postgresql: URL, got " + dbUrl);

@@ -7,7 +7,6 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.ostium.apps.AppRegistry;
-import dev.ostium.apps.ClientSecrets;
 import dev.ostium.apps.ExternalApp;
 import dev.ostium.apps.TokenFormat;
 import dev.ostium.db.ChangeFeed;
@@ -65,7 +64,7 @@ public final class AccessTokens {
         this.issuer = issuer;
         this.audience = resourceAudience(issuer);
         this.defaultTtl = defaultTtl;
-        this.cache = Caffeine.newBuilder().maximumSize(200_000).expireAfter(new Expiry<String, TokenRecord>() {
+        this.cache = Caffeine.newBuilder().maximumSize(50_000).expireAfter(new Expiry<String, TokenRecord>() {
             public long expireAfterCreate(String key, TokenRecord r, long now) {
                 return Math.max(0, r.expiresAt() - clock.millis()) * 1_000_000L;
             }
@@ -98,11 +97,10 @@ public final class AccessTokens {
         Duration ttl = ttlFor(app);
         long expiresAt = now + ttl.toMillis();
         String value;
-        String hash;
-        String jti = null;
+        String id;
+        String verifierHash = null;
         if (app.tokenFormat() == TokenFormat.JWT) {
-            jti = ClientSecrets.newSecret();
-            hash = ClientSecrets.digest(jti);
+            id = TokenIds.newId(now);
             JWTClaimsSet claims = new JWTClaimsSet.Builder()
                     .issuer(issuer.toString())
                     .subject(user.subject())
@@ -112,33 +110,31 @@ public final class AccessTokens {
                     .claim("username", user.username())
                     .issueTime(new Date(now))
                     .expirationTime(new Date(expiresAt))
-                    .jwtID(jti)
+                    .jwtID(id)
                     .build();
             value = keys.sign(JWSAlgorithm.ES256, JWT_TYPE, claims).serialize();
         } else {
-            value = ClientSecrets.newSecret();
-            hash = ClientSecrets.digest(value);
+            TokenIds.Minted minted = TokenIds.mintOpaque(now);
+            value = minted.value();
+            id = minted.id();
+            verifierHash = minted.verifierHash();
         }
-        TokenRecord record = new TokenRecord(hash, app.id(), user.id(), scopes, app.tokenFormat().code, grantType,
+        TokenRecord record = new TokenRecord(id, verifierHash, app.id(), user.id(), scopes, app.tokenFormat().code, grantType,
                 now, expiresAt, null, null, null);
         try {
             recorder.record(record).join();
         } catch (CompletionException e) {
             throw new IllegalStateException("the token could not be stored", e.getCause());
         }
-        cache.put(hash, record);
-        return new Issued(value, app.tokenFormat(), ttl.toSeconds(), scopes, jti);
+        return new Issued(value, app.tokenFormat(), ttl.toSeconds(), scopes, app.tokenFormat() == TokenFormat.JWT ? id : null);
     }
 
     /** The token when it is active right now, by every rule: record, expiry, revocation, app, user, switches. */
     public Optional<Active> validate(String token) {
         if (token == null || token.isEmpty() || token.length() > 4096) return Optional.empty();
-        Optional<String> key = lookupKey(token);
-        if (key.isEmpty()) return Optional.empty();
-        // Loading through the cache is atomic with the change feed's invalidation, so a revocation that
-        // lands while the record is being read cannot leave a stale "active" copy behind.
-        TokenRecord record = cache.get(key.get(), k -> store.find(k).filter(r -> r.revokedAt() == null).orElse(null));
-        if (record == null) return Optional.empty();
+        Optional<TokenRecord> found = record(token);
+        if (found.isEmpty()) return Optional.empty();
+        TokenRecord record = found.get();
         long now = clock.millis();
         if (record.revokedAt() != null || record.expiresAt() <= now) return Optional.empty();
         GlobalSettings switches = settings.get();
@@ -148,26 +144,29 @@ public final class AccessTokens {
         if (record.issuedAt() <= app.tokensRevokedBefore()) return Optional.empty();
         User user = record.userId() == null ? null : directory.byId(record.userId()).orElse(null);
         if (user == null || !user.enabled() || (user.admin() && !switches.adminConnections())) return Optional.empty();
-        String jti = "jwt".equals(record.format()) ? jtiOf(token) : null;
+        String jti = record.verifierHash() == null ? record.tokenId() : null;
         return Optional.of(new Active(record, app, user, jti));
     }
 
     /** Revokes a token if it belongs to the given app; true when the token was known and is now revoked. */
     public boolean revoke(String token, ExternalApp caller) {
-        Optional<String> key = lookupKey(token);
-        if (key.isEmpty()) return false;
-        Optional<TokenRecord> record = store.find(key.get());
+        if (token == null || token.length() > 4096) return false;
+        Optional<TokenRecord> record = record(token);
         if (record.isEmpty() || record.get().appId() != caller.id()) return false;
-        store.revoke(key.get());
-        return true;
+        return store.revoke(record.get().tokenId());
     }
 
     /**
-     * The record key of a presented token: the digest of an opaque token, or of the jti of a JWT that we
-     * signed (signature, issuer, type checked; a forged JWT never reaches the database).
+     * The unrevoked record of a presented token: an opaque token is found by its id and must carry the
+     * secret whose digest is stored; a JWT must be one we signed (signature, type, issuer), found by jti.
      */
-    private Optional<String> lookupKey(String token) {
-        if (token.indexOf('.') < 0) return Optional.of(ClientSecrets.digest(token));
+    private Optional<TokenRecord> record(String token) {
+        if (token.indexOf('.') < 0) {
+            Optional<TokenIds.Presented> presented = TokenIds.parseOpaque(token);
+            if (presented.isEmpty()) return Optional.empty();
+            return load(presented.get().id())
+                    .filter(r -> TokenIds.sameDigest(r.verifierHash(), presented.get().verifierHash()));
+        }
         try {
             SignedJWT jwt = SignedJWT.parse(token);
             if (jwt.getHeader().getType() == null || !JWT_TYPE.equals(jwt.getHeader().getType().getType())) {
@@ -176,18 +175,17 @@ public final class AccessTokens {
             if (!keys.verify(jwt)) return Optional.empty();
             JWTClaimsSet claims = jwt.getJWTClaimsSet();
             if (!issuer.toString().equals(claims.getIssuer()) || claims.getJWTID() == null) return Optional.empty();
-            return Optional.of(ClientSecrets.digest(claims.getJWTID()));
+            return load(claims.getJWTID()).filter(r -> r.verifierHash() == null);
         } catch (ParseException | RuntimeException e) {
             return Optional.empty();
         }
     }
 
-    private static String jtiOf(String token) {
-        try {
-            return SignedJWT.parse(token).getJWTClaimsSet().getJWTID();
-        } catch (ParseException e) {
-            return null;
-        }
+    private Optional<TokenRecord> load(String id) {
+        if (id.length() > 32) return Optional.empty();
+        // Loading through the cache is atomic with the change feed's invalidation, so a revocation that
+        // lands while the record is being read cannot leave a stale "active" copy behind.
+        return Optional.ofNullable(cache.get(id, k -> store.find(k).filter(r -> r.revokedAt() == null).orElse(null)));
     }
 
     public String audience() {

@@ -5,11 +5,12 @@ import java.util.Set;
 /**
  * What the server remembers of an issued access token. Times are epoch milliseconds.
  *
- * @param tokenHash SHA-256 (base64url) of the opaque token, or of the jti of a JWT
+ * @param tokenId      the time-ordered id: the jti of a JWT, the lookup part of an opaque token
+ * @param verifierHash SHA-256 of an opaque token's secret part; null for a JWT
  * @param userId    the user the token acts for (the bound user of a service account)
  * @param consentId the consent an interactive grant was issued under, if any
  * @param familyId  the refresh-token family the token belongs to, if any
  */
-public record TokenRecord(String tokenHash, long appId, Long userId, Set<String> scopes, String format,
+public record TokenRecord(String tokenId, String verifierHash, long appId, Long userId, Set<String> scopes, String format,
                           String grantType, long issuedAt, long expiresAt, Long revokedAt, Long consentId,
                           String familyId) {}

@@ -68,12 +68,12 @@ public final class TokenRecorder implements AutoCloseable {
         try {
             db.jdbi().useTransaction(h -> {
                 PreparedBatch insert = h.prepareBatch("""
-                        insert into access_tokens (token_hash, app_id, user_id, scope, format, grant_type, issued_at,
+                        insert into access_tokens (token_id, verifier_hash, app_id, user_id, scope, format, grant_type, issued_at,
                           expires_at, consent_id, family_id)
-                        values (:hash, :app, :user, :scope, :format, :grant, :issued, :expires, :consent, :family)""");
+                        values (:id, :verifier, :app, :user, :scope, :format, :grant, :issued, :expires, :consent, :family)""");
                 for (Pending p : batch) {
                     TokenRecord r = p.record();
-                    insert.bind("hash", r.tokenHash()).bind("app", r.appId()).bind("user", r.userId())
+                    insert.bind("id", r.tokenId()).bind("verifier", r.verifierHash()).bind("app", r.appId()).bind("user", r.userId())
                             .bind("scope", String.join(" ", r.scopes())).bind("format", r.format())
                             .bind("grant", r.grantType()).bind("issued", r.issuedAt()).bind("expires", r.expiresAt())
                             .bind("consent", r.consentId()).bind("family", r.familyId()).add();

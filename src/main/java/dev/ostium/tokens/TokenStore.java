@@ -12,7 +12,7 @@ public final class TokenStore {
 
     public static final String TOPIC = "token";
 
-    private static final RowMapper<TokenRecord> MAPPER = (rs, ctx) -> new TokenRecord(rs.getString("token_hash"),
+    private static final RowMapper<TokenRecord> MAPPER = (rs, ctx) -> new TokenRecord(rs.getString("token_id"), rs.getString("verifier_hash"),
             rs.getLong("app_id"), nullableLong(rs, "user_id"),
             Scopes.parse(rs.getString("scope")), rs.getString("format"), rs.getString("grant_type"),
             rs.getLong("issued_at"), rs.getLong("expires_at"), nullableLong(rs, "revoked_at"),
@@ -41,20 +41,20 @@ public final class TokenStore {
         this.clock = clock;
     }
 
-    public Optional<TokenRecord> find(String tokenHash) {
-        return db.jdbi().withHandle(h -> h.createQuery("select * from access_tokens where token_hash = :h")
-                .bind("h", tokenHash).map(MAPPER).findOne());
+    public Optional<TokenRecord> find(String tokenId) {
+        return db.jdbi().withHandle(h -> h.createQuery("select * from access_tokens where token_id = :id")
+                .bind("id", tokenId).map(MAPPER).findOne());
     }
 
     /** Marks a token revoked and tells every node. Returns false when it was already revoked or unknown. */
-    public boolean revoke(String tokenHash) {
+    public boolean revoke(String tokenId) {
         boolean changed = db.jdbi().inTransaction(h -> {
-            int n = h.createUpdate("update access_tokens set revoked_at = :now where token_hash = :h and revoked_at is null")
-                    .bind("now", clock.millis()).bind("h", tokenHash).execute();
-            if (n > 0) changes.record(h, TOPIC, tokenHash);
+            int n = h.createUpdate("update access_tokens set revoked_at = :now where token_id = :id and revoked_at is null")
+                    .bind("now", clock.millis()).bind("id", tokenId).execute();
+            if (n > 0) changes.record(h, TOPIC, tokenId);
             return n > 0;
         });
-        if (changed) changes.applyLocally(TOPIC, tokenHash);
+        if (changed) changes.applyLocally(TOPIC, tokenId);
         return changed;
     }
 
@@ -78,8 +78,12 @@ public final class TokenStore {
     public int deleteExpired(long retentionMillis) {
         long now = clock.millis();
         return db.jdbi().inTransaction(h -> {
-            int n = h.createUpdate("delete from access_tokens where expires_at < :cutoff")
-                    .bind("cutoff", now - retentionMillis).execute();
+            // Per app, so the delete walks the (app_id, expires_at) index instead of the whole table.
+            int n = 0;
+            for (long appId : h.createQuery("select id from apps").mapTo(Long.class).list()) {
+                n += h.createUpdate("delete from access_tokens where app_id = :app and expires_at < :cutoff")
+                        .bind("app", appId).bind("cutoff", now - retentionMillis).execute();
+            }
             h.createUpdate("delete from used_assertions where expires_at < :now").bind("now", now).execute();
             return n;
         });

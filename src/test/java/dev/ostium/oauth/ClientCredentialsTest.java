@@ -37,7 +37,7 @@ class ClientCredentialsTest extends ServerTest {
         assertThat(body.path("scope").asText()).isEqualTo("rest.all.read");
         assertThat(body.has("refresh_token")).isFalse();
         String token = body.path("access_token").asText();
-        assertThat(token).matches("[A-Za-z0-9_-]{43}");
+        assertThat(token).matches("[A-Za-z0-9_-]{64}");
     }
 
     @Test
@@ -227,9 +227,10 @@ class ClientCredentialsTest extends ServerTest {
         // read straight from the database: the record is there the moment the answer arrives
         long after = server.count("access_tokens");
         assertThat(after).isEqualTo(before + 1);
-        String hash = dev.ostium.apps.ClientSecrets.digest(token);
-        long stored = server.node().db.jdbi().withHandle(h -> h.createQuery("select count(*) from access_tokens where token_hash = :h")
-                .bind("h", hash).mapTo(Long.class).one());
-        assertThat(stored).isEqualTo(1);
+        var presented = dev.ostium.tokens.TokenIds.parseOpaque(token).orElseThrow();
+        String storedHash = server.node().db.jdbi().withHandle(h -> h.createQuery("select verifier_hash from access_tokens where token_id = :id")
+                .bind("id", presented.id()).mapTo(String.class).one());
+        assertThat(storedHash).isEqualTo(presented.verifierHash());
+        assertThat(token).doesNotContain(storedHash);
     }
 }
