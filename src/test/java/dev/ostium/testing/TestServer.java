@@ -39,6 +39,9 @@ public final class TestServer implements AutoCloseable {
     private final Map<String, String> extra;
     private Config config;
     private Ostium node;
+    private int port;
+    /** Nodes of one deployment share the public issuer URL, whatever port each listens on. */
+    private String issuer;
 
     /** An app as an admin created it, with its one-time secret. */
     public record App(String clientId, String secret, JsonNode created) {}
@@ -69,14 +72,16 @@ public final class TestServer implements AutoCloseable {
     /** Another node on the same database (PostgreSQL), as behind a load balancer. */
     public TestServer secondNode() {
         TestServer other = new TestServer(database, dbUrl, TestDatabase.tempDir(), masterKey, extra);
+        other.issuer = base();
         other.boot();
         return other;
     }
 
     private void boot() {
         Map<String, String> flags = new HashMap<>(extra);
-        int port = freePort();
+        if (port == 0) port = freePort();
         flags.put("port", Integer.toString(port));
+        if (issuer != null) flags.put("issuer", issuer);
         flags.put("data-dir", dataDir.toString());
         flags.put("db-url", dbUrl);
         if (database == TestDatabase.POSTGRES) flags.put("db-user", TestDatabase.PG_USER);
@@ -85,7 +90,7 @@ public final class TestServer implements AutoCloseable {
         node = new Ostium(config, clock).start();
     }
 
-    /** Stops this node and starts it again on the same database, data directory and port choice. */
+    /** Stops this node and starts it again on the same database, data directory and port. */
     public void restart() {
         node.close();
         boot();
@@ -95,12 +100,14 @@ public final class TestServer implements AutoCloseable {
         return node;
     }
 
+    /** The issuer: for a second node, the first node's URL (a shared public name). */
     public String base() {
         return config.issuer().toString();
     }
 
+    /** Where this node itself listens. */
     public String url(String path) {
-        return base() + path;
+        return "http://127.0.0.1:" + port + path;
     }
 
     @Override

@@ -1,0 +1,158 @@
+package dev.ostium.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ostium.testing.TestDatabase;
+import dev.ostium.testing.TestServer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The CLI manages a running server through its admin API. */
+class CliTest {
+
+    private static TestServer server;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start(TestDatabase.H2);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.destroy();
+    }
+
+    private record Run(int code, String out, String err) {}
+
+    private static Run ostium(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.add("--server=" + server.base());
+        all.add("--admin=" + TestServer.ADMIN);
+        CommandLine cl = OstiumCommand.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute(all.toArray(String[]::new));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private static String field(String output, String name) {
+        Matcher m = Pattern.compile(name + ":\\s+(\\S+)").matcher(output);
+        assertThat(m.find()).as(output).isTrue();
+        return m.group(1);
+    }
+
+    @Test
+    void createPrintsTheClientIdAndSecretOnceAndTheyWork() {
+        Run r = ostium("apps", "create", "--type", "service", "--user", "alice", "--scope", "rest.all.read", "--name", "ERP");
+        assertThat(r.code()).as(r.err()).isZero();
+        String id = field(r.out(), "client_id");
+        String secret = field(r.out(), "client_secret");
+        assertThat(id).startsWith("ost_");
+        assertThat(server.tokenResponse(new TestServer.App(id, secret, null), null).status()).isEqualTo(200);
+
+        Run list = ostium("apps", "list");
+        assertThat(list.out()).contains(id).contains("ERP").contains("Service account").contains("1 active");
+        assertThat(list.out()).doesNotContain(secret);
+
+        Run tokens = ostium("apps", "tokens", id);
+        assertThat(tokens.out().trim()).isEqualTo("1 active");
+    }
+
+    @Test
+    void lifecycleCommandsWork() {
+        Run created = ostium("apps", "create", "--user", "bob", "--scope", "rest.all");
+        String id = field(created.out(), "client_id");
+        String secret = field(created.out(), "client_secret");
+        TestServer.App app = new TestServer.App(id, secret, null);
+
+        assertThat(ostium("apps", "update", id, "--name", "Renamed", "--scope", "rest.all.read,rest.all.write").code()).isZero();
+        assertThat(server.admin("GET", "/admin/api/apps/" + id, null).json().path("name").asText()).isEqualTo("Renamed");
+        assertThat(ostium("apps", "disable", id).code()).isZero();
+        assertThat(server.tokenResponse(app, null).status()).isEqualTo(401);
+        assertThat(ostium("apps", "enable", id).code()).isZero();
+        String token = server.token(app);
+        assertThat(ostium("apps", "revoke-tokens", id).out()).contains("revoked all tokens");
+        assertThat(server.query(token, "SELECT * FROM Invoice;").status()).isEqualTo(401);
+
+        Run rotated = ostium("apps", "rotate-secret", id);
+        String fresh = field(rotated.out(), "client_secret");
+        assertThat(server.tokenResponse(app, null).status()).isEqualTo(401);
+        assertThat(server.tokenResponse(new TestServer.App(id, fresh, null), null).status()).isEqualTo(200);
+
+        assertThat(ostium("apps", "delete", id).out()).contains("deleted");
+        assertThat(ostium("apps", "show", id).code()).isEqualTo(2);
+    }
+
+    @Test
+    void signedJwtAppsGetTheirKeysOnce(@TempDir Path dir) throws Exception {
+        Run r = ostium("apps", "create", "--user", "alice", "--secret-type", "signed_jwt", "--key-alg", "ES256");
+        assertThat(r.out()).contains("-----BEGIN PRIVATE KEY-----").contains("\"kty\":\"EC\"");
+        String id = field(r.out(), "client_id");
+        Run regen = ostium("apps", "generate-keys", id);
+        assertThat(regen.out()).contains("-----BEGIN PRIVATE KEY-----");
+
+        var key = new com.nimbusds.jose.jwk.gen.RSAKeyGenerator(2048).keyID("uploaded").generate();
+        Path file = dir.resolve("key.jwk");
+        Files.writeString(file, key.toPublicJWK().toJSONString());
+        Run up = ostium("apps", "upload-key", id, file.toString());
+        assertThat(up.code()).as(up.err()).isZero();
+        assertThat(up.out()).contains("uploaded");
+    }
+
+    @Test
+    void settingsAndKeysCommands() {
+        Run set = ostium("settings", "set", "--users-rotate-secrets", "false");
+        assertThat(set.out()).contains("\"usersRotateSecrets\" : false");
+        ostium("settings", "set", "--users-rotate-secrets", "true");
+        assertThat(ostium("settings", "get").out()).contains("\"usersRotateSecrets\" : true");
+
+        int before = server.admin("GET", "/admin/api/keys", null).json().size();
+        Run rotate = ostium("keys", "rotate");
+        assertThat(rotate.code()).isZero();
+        assertThat(server.admin("GET", "/admin/api/keys", null).json().size()).isEqualTo(before + 2);
+    }
+
+    @Test
+    void errorsAreOneClearLine() {
+        Run bad = ostium("apps", "create", "--user", "nobody");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("no user named 'nobody'");
+
+        CommandLine cl = OstiumCommand.commandLine();
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute("apps", "list", "--server=http://127.0.0.1:1", "--admin=admin:admin");
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("no Ostium server at http://127.0.0.1:1");
+
+        CommandLine cl2 = OstiumCommand.commandLine();
+        StringWriter err2 = new StringWriter();
+        cl2.setErr(new PrintWriter(err2));
+        assertThat(cl2.execute("apps", "list", "--server=" + server.base(), "--admin=admin:nope")).isEqualTo(2);
+        assertThat(err2.toString()).contains("401");
+    }
+
+    @Test
+    void helpDocumentsTheConfiguration() {
+        CommandLine cl = OstiumCommand.commandLine();
+        StringWriter out = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        assertThat(cl.execute("--help")).isZero();
+        for (String flag : List.of("--port", "--data-dir", "--db-url", "--issuer", "--master-key", "--access-token-ttl", "OSTIUM_DB_URL")) {
+            assertThat(out.toString()).contains(flag);
+        }
+    }
+}

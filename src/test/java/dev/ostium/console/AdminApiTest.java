@@ -1,0 +1,162 @@
+package dev.ostium.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ostium.testing.Response;
+import dev.ostium.testing.ServerTest;
+import dev.ostium.testing.TestDatabase;
+import dev.ostium.testing.TestServer.App;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+@ParameterizedClass(name = "{0}")
+@EnumSource(TestDatabase.class)
+class AdminApiTest extends ServerTest {
+
+    @Test
+    void onlyAdministratorsMayUseIt() {
+        Response none = server.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.url("/admin/api/apps"))).build());
+        assertThat(none.status()).isEqualTo(401);
+        assertThat(none.header("WWW-Authenticate")).startsWith("Basic realm=\"ostium-admin\"");
+        assertThat(server.adminAs("admin:wrong", "GET", "/admin/api/apps", null).status()).isEqualTo(401);
+        Response alice = server.adminAs("alice:alice", "GET", "/admin/api/apps", null);
+        assertThat(alice.status()).isEqualTo(403);
+        assertThat(alice.json().path("error").asText()).isEqualTo("forbidden");
+        assertThat(server.adminAs("alice:alice", "POST", "/admin/api/apps", Map.of("name", "x", "user", "alice")).status()).isEqualTo(403);
+    }
+
+    @Test
+    void createShowsTheSecretOnceAndListsTheApp() {
+        Response created = server.admin("POST", "/admin/api/apps", Map.of("name", "Gestionale", "description", "reads invoices",
+                "user", "alice", "scopes", List.of("rest.all.read")));
+        assertThat(created.status()).isEqualTo(201);
+        assertThat(created.header("Cache-Control")).isEqualTo("no-store");
+        JsonNode app = created.json();
+        String clientId = app.path("clientId").asText();
+        assertThat(app.path("clientSecret").asText()).hasSize(43);
+        assertThat(app.path("type").asText()).isEqualTo("service");
+        assertThat(app.path("typeLabel").asText()).isEqualTo("Service account");
+        assertThat(app.path("secretType").asText()).isEqualTo("secret_key");
+        assertThat(app.path("user").asText()).isEqualTo("alice");
+        assertThat(app.path("tokenFormat").asText()).isEqualTo("opaque");
+        assertThat(app.path("enabled").asBoolean()).isTrue();
+        assertThat(app.path("tokenStatus").path("label").asText()).isEqualTo("No active tokens");
+
+        JsonNode shown = server.admin("GET", "/admin/api/apps/" + clientId, null).json();
+        assertThat(shown.has("clientSecret")).isFalse();
+        assertThat(shown.path("description").asText()).isEqualTo("reads invoices");
+        JsonNode list = server.admin("GET", "/admin/api/apps", null).json();
+        assertThat(list.findValuesAsText("clientId")).contains(clientId);
+    }
+
+    @Test
+    void updateChangesWhatTheAppGets() {
+        App app = server.createService("alice", "rest.all.read");
+        Response r = server.admin("PATCH", "/admin/api/apps/" + app.clientId(), Map.of("name", "Renamed",
+                "scopes", List.of("rest.all.read", "rest.all.write"), "user", "bob", "tokenFormat", "jwt", "accessTokenTtl", 120));
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(r.json().path("name").asText()).isEqualTo("Renamed");
+        assertThat(r.json().path("user").asText()).isEqualTo("bob");
+        Response token = server.tokenResponse(app, "rest.all.write");
+        assertThat(token.status()).isEqualTo(200);
+        assertThat(token.json().path("expires_in").asLong()).isEqualTo(120);
+        assertThat(token.json().path("access_token").asText()).contains(".");
+        assertThat(server.introspect(app, token.json().path("access_token").asText()).path("username").asText()).isEqualTo("bob");
+    }
+
+    @Test
+    void rotatingTheSecretShowsTheNewOneOnceAndRetiresTheOld() {
+        App app = server.createService("alice");
+        Response r = server.admin("POST", "/admin/api/apps/" + app.clientId() + "/secret", null);
+        assertThat(r.status()).isEqualTo(200);
+        String fresh = r.json().path("clientSecret").asText();
+        assertThat(fresh).isNotEqualTo(app.secret()).hasSize(43);
+        assertThat(server.tokenResponse(app, null).status()).isEqualTo(401);
+        assertThat(server.tokenResponse(new App(app.clientId(), fresh, null), null).status()).isEqualTo(200);
+    }
+
+    @Test
+    void invalidRequestsAreRefusedWithReasonsAndStoreNothing() {
+        long apps = server.count("apps");
+        List<Map<String, Object>> bad = List.of(
+                Map.of("user", "alice"),
+                Map.of("name", "x"),
+                Map.of("name", "x", "user", "nobody"),
+                Map.of("name", "x", "user", "alice", "scopes", List.of("superpowers")),
+                Map.of("name", "x", "user", "alice", "scopes", List.of()),
+                Map.of("name", "x", "user", "alice", "type", "web"),
+                Map.of("name", "x", "user", "alice", "type", "robot"),
+                Map.of("name", "x", "user", "alice", "secretType", "password"),
+                Map.of("name", "x", "user", "alice", "tokenFormat", "xml"),
+                Map.of("name", "x", "user", "alice", "accessTokenTtl", 5),
+                Map.of("name", "x", "user", "alice", "expiresAt", "tomorrow"),
+                Map.of("name", "x", "user", "alice", "publicKey", "abc"),
+                Map.of("name", "x", "user", "alice", "unknownField", true),
+                Map.of("name", "x".repeat(300), "user", "alice"),
+                Map.of("name", "x'); DROP TABLE apps; --", "user", "alice' OR '1'='1"));
+        for (Map<String, Object> spec : bad) {
+            Response r = server.admin("POST", "/admin/api/apps", spec);
+            assertThat(r.status()).as(spec + " -> " + r.body()).isEqualTo(400);
+            assertThat(r.json().path("error").asText()).isEqualTo("invalid_request");
+            assertThat(r.json().path("error_description").asText()).isNotBlank();
+        }
+        assertThat(server.admin("POST", "/admin/api/apps", "{not json").status()).isEqualTo(400);
+        assertThat(server.admin("POST", "/admin/api/apps", "[]").status()).isEqualTo(400);
+        assertThat(server.count("apps")).isEqualTo(apps);
+    }
+
+    @Test
+    void unknownAppsAre404() {
+        for (String path : List.of("/admin/api/apps/ost_nope", "/admin/api/apps/ost_nope/tokens")) {
+            Response r = server.admin("GET", path, null);
+            assertThat(r.status()).isEqualTo(404);
+            assertThat(r.json().path("error").asText()).isEqualTo("not_found");
+        }
+        assertThat(server.admin("DELETE", "/admin/api/apps/ost_nope", null).status()).isEqualTo(404);
+        assertThat(server.admin("POST", "/admin/api/apps/ost_nope/secret", null).status()).isEqualTo(404);
+    }
+
+    @Test
+    void secretKeyAppsHaveNoKeysAndSignedJwtAppsHaveNoSecret() {
+        App secretApp = server.createService("alice");
+        assertThat(server.admin("POST", "/admin/api/apps/" + secretApp.clientId() + "/keys", null).status()).isEqualTo(400);
+        App signed = server.create(Map.of("name", "s", "user", "alice", "secretType", "signed_jwt"));
+        assertThat(server.admin("POST", "/admin/api/apps/" + signed.clientId() + "/secret", null).status()).isEqualTo(400);
+    }
+
+    @Test
+    void settingsReadAndUpdate() {
+        JsonNode s = server.admin("GET", "/admin/api/settings", null).json();
+        assertThat(s.path("oauthEnabled").asBoolean()).isTrue();
+        assertThat(s.path("usersRotateSecrets").asBoolean()).isTrue();
+        assertThat(s.path("adminConnections").asBoolean()).isFalse();
+        try {
+            JsonNode changed = server.admin("PUT", "/admin/api/settings", Map.of("usersRotateSecrets", false)).json();
+            assertThat(changed.path("usersRotateSecrets").asBoolean()).isFalse();
+            assertThat(changed.path("oauthEnabled").asBoolean()).isTrue();
+            assertThat(server.admin("PUT", "/admin/api/settings", Map.of("oauthEnabled", "yes")).status()).isEqualTo(400);
+        } finally {
+            server.setSettings(Map.of("usersRotateSecrets", true));
+        }
+    }
+
+    @Test
+    void endpointsOfTheRunningServerAreShown() {
+        JsonNode e = server.admin("GET", "/admin/api/endpoints", null).json();
+        assertThat(e.path("token").asText()).isEqualTo(server.url("/oauth2/token"));
+        assertThat(e.path("revocation").asText()).isEqualTo(server.url("/oauth2/revoke"));
+        assertThat(e.path("introspection").asText()).isEqualTo(server.url("/oauth2/introspect"));
+    }
+
+    @Test
+    void signingKeysCanBeListedAndRotated() {
+        JsonNode before = server.admin("GET", "/admin/api/keys", null).json();
+        assertThat(before.findValuesAsText("alg")).contains("ES256", "RS256");
+        JsonNode after = server.admin("POST", "/admin/api/keys/rotate", null).json();
+        assertThat(after.size()).isEqualTo(before.size() + 2);
+    }
+}
