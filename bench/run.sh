@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Ostium under load, optionally beside the Keycloak peer in the same sitting.
+#   bench/run.sh              Ostium only
+#   bench/run.sh --keycloak   Ostium, then Keycloak (../shared/peers/keycloak), same load
+# Env: SECS (measured seconds per scenario, default 20), CONN (connections, default 32), PORT (default 18080).
+# Each server gets one unmeasured load run first (JIT warm-up), then the measured one.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+SECS=${SECS:-20}; CONN=${CONN:-32}; PORT=${PORT:-18080}
+LOAD=${LOAD:-$ROOT/../shared/peers/oauth-load.sh}
+PEERS=$(dirname "$LOAD")
+WITH_KC=0; [ "${1:-}" = "--keycloak" ] && WITH_KC=1
+BASE=http://127.0.0.1:$PORT
+DATA=$(mktemp -d /tmp/ostium-bench.XXXXXX)
+PID=""
+cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null; rm -rf "$DATA"; }
+trap cleanup EXIT
+
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+./ostium --version >/dev/null   # builds if needed
+
+start_ostium() {
+  ./ostium demo --data-dir "$DATA" --port "$PORT" >"$DATA/server.log" 2>&1 &
+  PID=$!
+}
+wait_ready() { # url -> ms until it answers
+  local t0; t0=$(date +%s%N)
+  until curl -sf "$1" >/dev/null; do sleep 0.01; done
+  echo $(( ($(date +%s%N) - t0) / 1000000 ))
+}
+peak_rss_during() { # pid command... -> runs the command, prints its output, then "peak_rss_mb N"
+  local pid=$1; shift
+  local peak=0 rss
+  "$@" &
+  local job=$!
+  while kill -0 "$job" 2>/dev/null; do
+    rss=$(ps -o rss= -p "$pid" 2>/dev/null || echo 0); rss=${rss// /}
+    [ "${rss:-0}" -gt "$peak" ] && peak=$rss
+    sleep 0.5
+  done
+  wait "$job"
+  echo "peak_rss_mb $((peak / 1024))"
+}
+
+echo "== Ostium ($(git rev-parse --short HEAD 2>/dev/null || echo worktree), $(date -u +%FT%TZ), ${SECS}s x ${CONN} connections)"
+# First launch creates the data and the class-data archive; the measured launch is a normal restart.
+start_ostium; wait_ready "$BASE/oauth2/jwks" >/dev/null; kill "$PID"; wait "$PID" 2>/dev/null || true
+start_ostium; READY=$(wait_ready "$BASE/.well-known/openid-configuration")
+echo "ready_ms $READY"
+creds() { awk '/client_id/ {id=$2} /client_secret/ {s=$2} END {print id, s}'; }
+read -r ID SECRET < <(./ostium apps create --server "$BASE" --name bench-opaque --user alice --scope rest.all | creds)
+read -r JID JSECRET < <(./ostium apps create --server "$BASE" --name bench-jwt --user alice --scope rest.all --token-format jwt | creds)
+"$LOAD" "$BASE/oauth2/token" "$ID" "$SECRET" "$BASE/oauth2/introspect" 10 "$CONN" >/dev/null
+peak_rss_during "$PID" "$LOAD" "$BASE/oauth2/token" "$ID" "$SECRET" "$BASE/oauth2/introspect" "$SECS" "$CONN"
+echo "-- JWT (ES256) access tokens"
+"$LOAD" "$BASE/oauth2/token" "$JID" "$JSECRET" "" 10 "$CONN" >/dev/null
+"$LOAD" "$BASE/oauth2/token" "$JID" "$JSECRET" "" "$SECS" "$CONN"
+./ostium apps list --server "$BASE" | sed -n '1,3p'
+kill "$PID"; wait "$PID" 2>/dev/null || true; PID=""
+
+if [ $WITH_KC = 1 ]; then
+  echo "== Keycloak (peer)"
+  KC_START=$(date +%s%N)
+  "$PEERS/keycloak/start.sh" >/dev/null
+  echo "ready_ms $(( ($(date +%s%N) - KC_START) / 1000000 )) (includes the realm setup requests of start.sh)"
+  KPID=$(cat "${KC_WORK:-/tmp/peer-keycloak}/keycloak.pid")
+  KC=http://127.0.0.1:${KC_PORT:-18090}/realms/bench/protocol/openid-connect
+  "$LOAD" "$KC/token" svc svc-secret-0123456789 "$KC/token/introspect" 10 "$CONN" >/dev/null
+  peak_rss_during "$KPID" "$LOAD" "$KC/token" svc svc-secret-0123456789 "$KC/token/introspect" "$SECS" "$CONN"
+  "$PEERS/keycloak/stop.sh"
+fi
