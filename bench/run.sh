@@ -29,13 +29,21 @@ wait_ready() { # url -> ms until it answers
   until curl -sf "$1" >/dev/null; do sleep 0.01; done
   echo $(( ($(date +%s%N) - t0) / 1000000 ))
 }
+tree_rss_kb() { # pid -> resident KiB of the process and all its descendants (Keycloak runs java under kc.sh)
+  local total=0 p
+  for p in $1 $(pgrep -P "$1" 2>/dev/null); do
+    [ "$p" = "$1" ] || { total=$((total + $(tree_rss_kb "$p"))); continue; }
+    total=$((total + $(ps -o rss= -p "$p" 2>/dev/null | tr -d ' ' || echo 0)))
+  done
+  echo "$total"
+}
 peak_rss_during() { # pid command... -> runs the command, prints its output, then "peak_rss_mb N"
   local pid=$1; shift
   local peak=0 rss
   "$@" &
   local job=$!
   while kill -0 "$job" 2>/dev/null; do
-    rss=$(ps -o rss= -p "$pid" 2>/dev/null || echo 0); rss=${rss// /}
+    rss=$(tree_rss_kb "$pid")
     [ "${rss:-0}" -gt "$peak" ] && peak=$rss
     sleep 0.5
   done
