@@ -28,6 +28,8 @@ public final class ChangeFeed implements AutoCloseable {
     /** Rows are re-read for this long, so a transaction that commits late is still seen. */
     private static final long LOOKBACK_MILLIS = 10_000;
 
+    private record Change(long id, String topic, String ref) {}
+
     private final Database db;
     private final Clock clock;
     private final List<BiConsumer<String, String>> listeners = new CopyOnWriteArrayList<>();
@@ -95,14 +97,13 @@ public final class ChangeFeed implements AutoCloseable {
 
     void poll() {
         long now = clock.millis();
-        List<Map<String, Object>> rows = db.jdbi().withHandle(h -> h.createQuery(
+        List<Change> rows = db.jdbi().withHandle(h -> h.createQuery(
                         "select id, topic, ref from change_log where created_at >= :since order by id")
-                .bind("since", now - LOOKBACK_MILLIS).mapToMap().list());
-        for (Map<String, Object> row : rows) {
-            long id = ((Number) row.get("id")).longValue();
-            if (seen.putIfAbsent(id, now) == null) {
-                applyLocally((String) row.get("topic"), (String) row.get("ref"));
-            }
+                .bind("since", now - LOOKBACK_MILLIS)
+                .map((rs, ctx) -> new Change(rs.getLong("id"), rs.getString("topic"), rs.getString("ref")))
+                .list());
+        for (Change c : rows) {
+            if (seen.putIfAbsent(c.id(), now) == null) applyLocally(c.topic(), c.ref());
         }
         Set<Map.Entry<Long, Long>> entries = seen.entrySet();
         entries.removeIf(e -> e.getValue() < now - 2 * LOOKBACK_MILLIS);

@@ -7,7 +7,6 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.oauth2.sdk.ParseException;
 import com.nimbusds.oauth2.sdk.auth.ClientAuthenticationMethod;
 import com.nimbusds.oauth2.sdk.auth.ClientSecretBasic;
-import com.nimbusds.oauth2.sdk.auth.JWTAuthentication;
 import com.nimbusds.oauth2.sdk.auth.PrivateKeyJWT;
 import com.nimbusds.oauth2.sdk.auth.Secret;
 import com.nimbusds.oauth2.sdk.auth.verifier.ClientAuthenticationVerifier;
@@ -103,14 +102,12 @@ public final class ClientAuthenticator {
     private static final String UNKNOWN = ClientSecrets.digest("no such client " + System.nanoTime());
 
     private Authenticated privateKeyJwt(FormBody form) {
-        JWTAuthentication auth;
+        // Only private_key_jwt: we keep no client secret in clear, so client_secret_jwt (HMAC) cannot be checked.
+        PrivateKeyJWT auth;
         try {
             auth = PrivateKeyJWT.parse(form.asMultiMap());
         } catch (ParseException e) {
             throw OAuthProblem.invalidClient("malformed client assertion: " + e.getMessage(), false);
-        }
-        if (!(auth instanceof PrivateKeyJWT)) {
-            throw OAuthProblem.invalidClient("client_secret_jwt is not supported; sign the assertion with the app's private key", false);
         }
         String clientId = auth.getClientID().getValue();
         if (form.get("client_id") != null && !form.get("client_id").equals(clientId)) {
