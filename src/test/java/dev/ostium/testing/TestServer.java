@@ -42,6 +42,8 @@ public final class TestServer implements AutoCloseable {
     private int port;
     /** Nodes of one deployment share the public issuer URL, whatever port each listens on. */
     private String issuer;
+    /** A second node's data directory is its own and goes with it; the first node's goes with destroy(). */
+    private Path firstDataDir;
 
     /** An app as an admin created it, with its one-time secret. */
     public record App(String clientId, String secret, JsonNode created) {}
@@ -65,6 +67,7 @@ public final class TestServer implements AutoCloseable {
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         TestServer s = new TestServer(database, database.create(dir), dir, Base64.getEncoder().encodeToString(key), extra);
+        s.firstDataDir = dir;
         s.boot();
         return s;
     }
@@ -73,6 +76,7 @@ public final class TestServer implements AutoCloseable {
     public TestServer secondNode() {
         TestServer other = new TestServer(database, dbUrl, TestDatabase.tempDir(), masterKey, extra);
         other.issuer = base();
+        other.firstDataDir = dataDir;
         other.boot();
         return other;
     }
@@ -113,12 +117,22 @@ public final class TestServer implements AutoCloseable {
     @Override
     public void close() {
         node.close();
+        if (!dataDir.equals(firstDataDir)) deleteTree(dataDir);
     }
 
-    /** Closes and removes the database. */
+    /** Closes and removes the database and the data directory. */
     public void destroy() {
         close();
         database.drop(dbUrl);
+        deleteTree(dataDir);
+    }
+
+    static void deleteTree(Path dir) {
+        try (var paths = java.nio.file.Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            System.err.println("could not remove " + dir + ": " + e.getMessage());
+        }
     }
 
     // ---- HTTP ---------------------------------------------------------------------------------
