@@ -43,12 +43,13 @@ public final class MasterKey {
             Files.createDirectories(config.dataDir());
             byte[] raw = new byte[32];
             RANDOM.nextBytes(raw);
-            Files.writeString(file, Base64.getEncoder().encodeToString(raw) + "\n", StandardOpenOption.CREATE_NEW);
-            try {
-                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException ignored) {
-                // not a POSIX file system; the file keeps the directory's permissions
+            // Created owner-only from the start, so the key is never readable by others, not even briefly.
+            if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            } else {
+                Files.createFile(file);
             }
+            Files.writeString(file, Base64.getEncoder().encodeToString(raw) + "\n", StandardOpenOption.WRITE);
             log.warn("No master key configured: generated one in {}. Back it up and keep it apart from database "
                     + "backups, or set OSTIUM_MASTER_KEY; without it the sealed private keys cannot be opened.", file);
             return new MasterKey(raw);
