@@ -66,7 +66,11 @@ public final class Ostium implements AutoCloseable {
 
     public Ostium(Config config, Clock clock) {
         this.config = config;
-        this.db = Database.open(config);
+        try {
+            this.db = Database.open(config);
+        } catch (RuntimeException e) {
+            throw StartupException.from("cannot open the database " + redact(config.dbUrl()), e);
+        }
         try {
             ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
                     .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
@@ -113,7 +117,12 @@ public final class Ostium implements AutoCloseable {
     public Ostium start() {
         changes.start();
         housekeeping.start();
-        http.start();
+        try {
+            http.start();
+        } catch (RuntimeException e) {
+            close();
+            throw StartupException.from("cannot listen on " + config.host() + ":" + config.port(), e);
+        }
         log.info("Ostium is serving {} (listening on {}:{}, database {})", config.issuer(), config.host(), http.port(),
                 config.embeddedDatabase() ? "embedded H2 in " + config.dataDir() : "PostgreSQL");
         return this;
@@ -121,6 +130,11 @@ public final class Ostium implements AutoCloseable {
 
     public int port() {
         return http.port();
+    }
+
+    /** A JDBC URL without anything that looks like a password parameter. */
+    private static String redact(String url) {
+        return url.replaceAll("(?i)(password=)[^&;]*", "$1***");
     }
 
     @Override

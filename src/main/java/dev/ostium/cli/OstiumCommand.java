@@ -1,6 +1,7 @@
 package dev.ostium.cli;
 
 import dev.ostium.Ostium;
+import dev.ostium.StartupException;
 import dev.ostium.config.Config;
 import dev.ostium.config.ConfigException;
 import dev.ostium.crm.DemoData;
@@ -33,6 +34,10 @@ public final class OstiumCommand implements Runnable {
             if (e instanceof ConfigException || e instanceof AdminClient.Failure) {
                 cmd.getErr().println("ostium: " + e.getMessage());
                 return 2;
+            }
+            if (e instanceof StartupException) {
+                cmd.getErr().println("ostium: " + e.getMessage());
+                return 1;
             }
             throw e;
         });
