@@ -49,6 +49,8 @@ public final class AdminApi {
     public void routes(RoutesConfig r) {
         r.before("/admin/api/*", auth::require);
         r.before("/admin/api", auth::require);
+        // Nothing the admin API answers belongs in a cache: secrets, keys, and who may do what.
+        r.after("/admin/api/*", ctx -> ctx.header("Cache-Control", "no-store"));
         r.get("/admin/api/apps", ctx -> ctx.json(apps.list().stream().map(this::view).toList()));
         r.post("/admin/api/apps", this::create);
         r.get("/admin/api/apps/{clientId}", ctx -> ctx.json(view(apps.require(clientId(ctx)))));

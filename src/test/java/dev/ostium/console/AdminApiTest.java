@@ -46,7 +46,9 @@ class AdminApiTest extends ServerTest {
         assertThat(app.path("enabled").asBoolean()).isTrue();
         assertThat(app.path("tokenStatus").path("label").asText()).isEqualTo("No active tokens");
 
-        JsonNode shown = server.admin("GET", "/admin/api/apps/" + clientId, null).json();
+        Response get = server.admin("GET", "/admin/api/apps/" + clientId, null);
+        assertThat(get.header("Cache-Control")).isEqualTo("no-store");
+        JsonNode shown = get.json();
         assertThat(shown.has("clientSecret")).isFalse();
         assertThat(shown.path("description").asText()).isEqualTo("reads invoices");
         JsonNode list = server.admin("GET", "/admin/api/apps", null).json();
