@@ -2,20 +2,24 @@ package dev.ostium.console;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.ostium.apps.ClientSecrets;
 import dev.ostium.directory.Directory;
 import dev.ostium.directory.User;
 import io.javalin.http.Context;
 import io.javalin.http.UnauthorizedResponse;
 import io.javalin.http.ForbiddenResponse;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Optional;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * HTTP Basic authentication of administrators for the admin API. A successful Argon2id check is
- * remembered briefly (by a digest of the credentials) so scripts making many calls are not slowed down.
+ * remembered for two minutes, keyed by an HMAC of the credentials under a key that lives only in this
+ * process, so scripts making many calls are not slowed down and memory holds no fast hash of a password.
  */
 public final class AdminAuth {
 
@@ -23,9 +27,23 @@ public final class AdminAuth {
 
     private final Directory directory;
     private final Cache<String, Long> recent = Caffeine.newBuilder().expireAfterWrite(Duration.ofMinutes(2)).maximumSize(1000).build();
+    private final SecretKeySpec cacheKey;
 
     public AdminAuth(Directory directory) {
         this.directory = directory;
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        this.cacheKey = new SecretKeySpec(key, "HmacSHA256");
+    }
+
+    private String cacheKeyOf(String credentials) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(cacheKey);
+            return Base64.getEncoder().encodeToString(mac.doFinal(credentials.getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public void require(Context ctx) {
@@ -40,7 +58,7 @@ public final class AdminAuth {
         int colon = decoded.indexOf(':');
         if (colon < 0) throw challenge(ctx, "malformed Basic credentials");
         String username = decoded.substring(0, colon);
-        String key = ClientSecrets.digest(decoded);
+        String key = cacheKeyOf(decoded);
         Long cached = recent.getIfPresent(key);
         Optional<User> user = cached != null
                 ? directory.byId(cached).filter(User::enabled)
