@@ -9,20 +9,23 @@ import java.util.Optional;
  * names listed here ever reach SQL; values always travel as bind parameters.
  */
 public enum Module {
-    Invoice("crm_invoices", fields(
+    Invoice("crm_invoices", java.util.Set.of("id", "account_id", "total", "assigned_user_id", "assigned_group_id"), fields(
             "id", "id", "invoice_no", "invoice_no", "subject", "subject", "account_id", "account_id",
             "invoicedate", "invoice_date", "invoicestatus", "status", "total", "total",
             "assigned_user_id", "owner_user_id", "assigned_group_id", "owner_group_id")),
-    Accounts("crm_accounts", fields(
+    Accounts("crm_accounts", java.util.Set.of("id", "assigned_user_id", "assigned_group_id"), fields(
             "id", "id", "accountname", "account_name", "industry", "industry", "bill_city", "city",
             "assigned_user_id", "owner_user_id", "assigned_group_id", "owner_group_id"));
 
     public final String table;
     /** API field name → column, in display order. */
     public final Map<String, String> fields;
+    /** The fields whose column is a number; the others are text. */
+    public final java.util.Set<String> numericFields;
 
-    Module(String table, Map<String, String> fields) {
+    Module(String table, java.util.Set<String> numericFields, Map<String, String> fields) {
         this.table = table;
+        this.numericFields = numericFields;
         this.fields = fields;
     }
 

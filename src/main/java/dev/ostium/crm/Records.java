@@ -40,14 +40,13 @@ public final class Records {
             String name = "p" + i++;
             String column = m.fields.get(c.field());
             Object value = c.value();
-            if ("LIKE".equals(c.operator())) {
-                sql.append(" and cast(").append(column).append(" as varchar(400)) like :").append(name);
-                value = String.valueOf(value);
-            } else {
-                boolean numeric = value instanceof BigDecimal;
-                sql.append(" and ").append(numeric ? column : "cast(" + column + " as varchar(400))")
-                        .append(' ').append(c.operator().equals("!=") ? "<>" : c.operator()).append(" :").append(name);
-            }
+            // Numbers compare as numbers only against numeric columns; everything else compares as text,
+            // so a mistyped value finds nothing instead of failing in the database.
+            boolean numeric = value instanceof BigDecimal && m.numericFields.contains(c.field()) && !"LIKE".equals(c.operator());
+            if (!numeric) value = value instanceof BigDecimal bd ? bd.toPlainString() : value;
+            String operator = "LIKE".equals(c.operator()) ? "like" : c.operator().equals("!=") ? "<>" : c.operator();
+            sql.append(" and ").append(numeric ? column : "cast(" + column + " as varchar(400))")
+                    .append(' ').append(operator).append(" :").append(name);
             binds.put(name, value);
         }
         if (q.orderBy() != null) {

@@ -44,6 +44,21 @@ class QueryEndpointTest extends ServerTest {
     }
 
     @Test
+    void mistypedValuesFindNothingRatherThanFail() {
+        String token = server.token(server.createService("alice", "rest.all.read"));
+        for (String q : List.of("SELECT * FROM Invoice WHERE subject = 5", "SELECT * FROM Invoice WHERE total = 'lots'",
+                "SELECT * FROM Invoice WHERE total > 'x'", "SELECT * FROM Accounts WHERE id LIKE 'a%'")) {
+            Response r = server.query(token, q);
+            assertThat(r.status()).as(q + " -> " + r.body()).isEqualTo(200);
+            assertThat(r.json().path("result").size()).as(q).isZero();
+        }
+        Response byNumber = server.query(token, "SELECT invoice_no FROM Invoice WHERE total = 2450.5");
+        assertThat(byNumber.json().path("result").findValuesAsText("invoice_no")).containsExactly("INV-0002");
+        Response byText = server.query(token, "SELECT invoice_no FROM Invoice WHERE invoicedate >= '2026-03-01'");
+        assertThat(byText.json().path("result").findValuesAsText("invoice_no")).containsExactly("INV-0002", "INV-0004");
+    }
+
+    @Test
     void sqlLookingInputIsJustAValueOrAParseError() {
         String token = server.token(server.createService("alice", "rest.all.read"));
         Response injected = server.query(token, "SELECT * FROM Invoice WHERE subject = 'x'' OR ''1''=''1';");
