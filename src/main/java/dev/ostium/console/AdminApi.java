@@ -183,15 +183,14 @@ public final class AdminApi {
             T value = json.readValue(ctx.bodyAsBytes(), type);
             if (value == null) throw AppException.invalid("the body is empty");
             return value;
+        } catch (com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException e) {
+            throw AppException.invalid("unknown field '" + e.getPropertyName() + "'");
+        } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
+            String field = e.getPath().isEmpty() ? null : e.getPath().getLast().getFieldName();
+            throw AppException.invalid(field == null ? "the body must be a JSON object" : "field '" + field + "' has the wrong type");
         } catch (java.io.IOException e) {
-            throw AppException.invalid("the body is not valid JSON for this call: " + firstLine(e.getMessage()));
+            throw AppException.invalid("the body is not valid JSON");
         }
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) return "";
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
     }
 
     private static String clientId(Context ctx) {

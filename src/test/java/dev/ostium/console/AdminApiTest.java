@@ -106,8 +106,14 @@ class AdminApiTest extends ServerTest {
             assertThat(r.json().path("error").asText()).isEqualTo("invalid_request");
             assertThat(r.json().path("error_description").asText()).isNotBlank();
         }
-        assertThat(server.admin("POST", "/admin/api/apps", "{not json").status()).isEqualTo(400);
-        assertThat(server.admin("POST", "/admin/api/apps", "[]").status()).isEqualTo(400);
+        assertThat(server.admin("POST", "/admin/api/apps", "{not json").json().path("error_description").asText())
+                .isEqualTo("the body is not valid JSON");
+        assertThat(server.admin("POST", "/admin/api/apps", "[]").json().path("error_description").asText())
+                .isEqualTo("the body must be a JSON object");
+        assertThat(server.admin("POST", "/admin/api/apps", Map.of("name", "x", "user", "alice", "accessTokenTtl", "soon"))
+                .json().path("error_description").asText()).isEqualTo("field 'accessTokenTtl' has the wrong type");
+        assertThat(server.admin("POST", "/admin/api/apps", Map.of("name", "x", "user", "alice", "colour", "red"))
+                .json().path("error_description").asText()).isEqualTo("unknown field 'colour'");
         assertThat(server.count("apps")).isEqualTo(apps);
     }
 
