@@ -224,5 +224,13 @@ class SignedJwtClientTest extends ServerTest {
 
         Response missing = jwtBearer("", null);
         assertThat(missing.json().path("error").asText()).isEqualTo("invalid_request");
+
+        server.admin("POST", "/admin/api/apps/" + app.clientId() + "/disable", null);
+        Response disabled = jwtBearer(assertion(app.privateKey(), app.clientId(), "bob", server.base(), 60, UUID.randomUUID().toString()), null);
+        assertThat(disabled.status()).isEqualTo(401);
+        assertThat(disabled.json().path("error").asText()).isEqualTo("invalid_client");
+        server.admin("DELETE", "/admin/api/apps/" + app.clientId(), null);
+        Response deleted = jwtBearer(assertion(app.privateKey(), app.clientId(), "bob", server.base(), 60, UUID.randomUUID().toString()), null);
+        assertThat(deleted.json().path("error").asText()).isEqualTo("invalid_grant");
     }
 }
