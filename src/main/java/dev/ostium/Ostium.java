@@ -76,7 +76,7 @@ public final class Ostium implements AutoCloseable {
                     .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
                     .configure(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY, true);
             changes = new ChangeFeed(db, clock);
-            directory = new Directory(db, changes, clock);
+            directory = new Directory(db, clock);
             settings = new Settings(db, changes);
             keys = new SigningKeys(db, MasterKey.load(config), changes, clock, KEY_OVERLAP);
             keys.init();

@@ -3,7 +3,7 @@ package dev.ostium.apps;
 /** A request about apps that cannot be carried out, with the reason a caller can act on. */
 public final class AppException extends RuntimeException {
 
-    public enum Kind { INVALID, NOT_FOUND, CONFLICT }
+    public enum Kind { INVALID, NOT_FOUND }
 
     public final Kind kind;
 

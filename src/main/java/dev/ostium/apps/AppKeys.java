@@ -88,4 +88,23 @@ public final class AppKeys {
         if (out.isEmpty()) throw AppException.invalid("publicKey holds no key");
         return new JWKSet(out);
     }
+
+    /**
+     * The app's registered public keys that could have made a signature with this header: same key id
+     * (when both name one) and same algorithm (when the key names one).
+     */
+    public static List<java.security.PublicKey> candidates(ExternalApp app, com.nimbusds.jose.JWSHeader header) {
+        List<java.security.PublicKey> out = new ArrayList<>();
+        if (app.publicKeys() == null) return out;
+        for (JWK jwk : app.publicKeys().getKeys()) {
+            if (header.getKeyID() != null && jwk.getKeyID() != null && !header.getKeyID().equals(jwk.getKeyID())) continue;
+            if (jwk.getAlgorithm() != null && !jwk.getAlgorithm().equals(header.getAlgorithm())) continue;
+            try {
+                out.add(((AsymmetricJWK) jwk).toPublicKey());
+            } catch (JOSEException e) {
+                // an unusable registered key simply does not match
+            }
+        }
+        return out;
+    }
 }

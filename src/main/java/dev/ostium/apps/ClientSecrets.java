@@ -32,15 +32,23 @@ public final class ClientSecrets {
     }
 
     public static String digest(String value) {
-        return B64.encodeToString(sha256(value.getBytes(StandardCharsets.UTF_8)));
+        return digest(value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** SHA-256, base64url without padding. */
+    public static String digest(byte[] value) {
+        return B64.encodeToString(sha256(value));
     }
 
     /** Compares a presented secret with a stored digest in time independent of where they differ. */
     public static boolean matches(String presented, String storedDigest) {
-        if (presented == null || storedDigest == null) return false;
-        byte[] expected = storedDigest.getBytes(StandardCharsets.US_ASCII);
-        byte[] actual = digest(presented).getBytes(StandardCharsets.US_ASCII);
-        return MessageDigest.isEqual(expected, actual);
+        return presented != null && sameDigest(digest(presented), storedDigest);
+    }
+
+    /** Compares two digests in time independent of where they differ. */
+    public static boolean sameDigest(String a, String b) {
+        return a != null && b != null
+                && MessageDigest.isEqual(a.getBytes(StandardCharsets.US_ASCII), b.getBytes(StandardCharsets.US_ASCII));
     }
 
     private static byte[] sha256(byte[] in) {

@@ -39,8 +39,4 @@ public final class Scopes {
         return granted.contains(REST_ALL) || granted.contains(REST_READ) || granted.contains(API);
     }
 
-    public static boolean allowsWrite(Set<String> granted) {
-        return granted.contains(REST_ALL) || granted.contains(REST_WRITE) || granted.contains(API);
-    }
-
 }

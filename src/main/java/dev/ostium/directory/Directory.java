@@ -2,18 +2,17 @@ package dev.ostium.directory;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
-import dev.ostium.db.ChangeFeed;
 import dev.ostium.db.Database;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
-import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.mapper.RowMapper;
 
-/** Users and groups: lookup (cached, kept current by the change feed), login check, creation. */
+/**
+ * Users and groups: lookup, login check, creation. Lookups by id are cached for a minute; nothing in
+ * this version changes a user once created.
+ */
 public final class Directory {
-
-    public static final String TOPIC = "user";
 
     private static final RowMapper<User> USER = (rs, ctx) -> new User(rs.getLong("id"), rs.getString("username"),
             rs.getString("display_name"), rs.getString("email"), rs.getString("organisation"),
@@ -21,18 +20,13 @@ public final class Directory {
     private static final String COLUMNS = "id, username, display_name, email, organisation, is_admin, enabled";
 
     private final Database db;
-    private final ChangeFeed changes;
     private final Clock clock;
     private final LoadingCache<Long, Optional<User>> byId;
 
-    public Directory(Database db, ChangeFeed changes, Clock clock) {
+    public Directory(Database db, Clock clock) {
         this.db = db;
-        this.changes = changes;
         this.clock = clock;
-        this.byId = Caffeine.newBuilder().maximumSize(100_000).build(this::load);
-        changes.onChange((topic, ref) -> {
-            if (TOPIC.equals(topic)) byId.invalidate(Long.parseLong(ref));
-        });
+        this.byId = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(java.time.Duration.ofMinutes(1)).build(this::load);
     }
 
     private Optional<User> load(Long id) {
@@ -77,22 +71,6 @@ public final class Directory {
         return byId(id).orElseThrow();
     }
 
-    public void setAdmin(long userId, boolean admin) {
-        update(userId, "update users set is_admin = :v where id = :id", admin);
-    }
-
-    public void setEnabled(long userId, boolean enabled) {
-        update(userId, "update users set enabled = :v where id = :id", enabled);
-    }
-
-    private void update(long userId, String sql, boolean value) {
-        db.jdbi().useTransaction(h -> {
-            h.createUpdate(sql).bind("v", value).bind("id", userId).execute();
-            changes.record(h, TOPIC, Long.toString(userId));
-        });
-        changes.applyLocally(TOPIC, Long.toString(userId));
-    }
-
     public long createGroup(String name, String description) {
         return db.jdbi().inTransaction(h -> h.createUpdate("insert into user_groups (name, description) values (:n, :d)")
                 .bind("n", name).bind("d", description).executeAndReturnGeneratedKeys("id").mapTo(Long.class).one());
@@ -103,8 +81,4 @@ public final class Directory {
                 .bind("g", groupId).bind("u", userId).execute());
     }
 
-    public List<Long> groupsOf(Handle h, long userId) {
-        return h.createQuery("select group_id from group_members where user_id = :u").bind("u", userId)
-                .mapTo(Long.class).list();
-    }
 }

@@ -2,8 +2,6 @@ package dev.ostium.oauth;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.jwk.AsymmetricJWK;
-import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.oauth2.sdk.ParseException;
 import com.nimbusds.oauth2.sdk.auth.ClientAuthenticationMethod;
 import com.nimbusds.oauth2.sdk.auth.ClientSecretBasic;
@@ -16,6 +14,7 @@ import com.nimbusds.oauth2.sdk.auth.verifier.InvalidClientException;
 import com.nimbusds.oauth2.sdk.auth.verifier.JWTAudienceCheck;
 import com.nimbusds.oauth2.sdk.id.Audience;
 import com.nimbusds.oauth2.sdk.id.ClientID;
+import dev.ostium.apps.AppKeys;
 import dev.ostium.apps.AppRegistry;
 import dev.ostium.apps.ClientSecrets;
 import dev.ostium.apps.ExternalApp;
@@ -23,7 +22,6 @@ import dev.ostium.apps.SecretType;
 import dev.ostium.web.FormBody;
 import java.security.PublicKey;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -154,17 +152,7 @@ public final class ClientAuthenticator {
             if (app == null || app.publicKeys() == null || !app.clientId().equals(id.getValue())) {
                 throw InvalidClientException.NO_REGISTERED_JWK_SET;
             }
-            List<PublicKey> keys = new ArrayList<>();
-            for (JWK jwk : app.publicKeys().getKeys()) {
-                if (header.getKeyID() != null && jwk.getKeyID() != null && !header.getKeyID().equals(jwk.getKeyID())) continue;
-                if (jwk.getAlgorithm() != null && !jwk.getAlgorithm().equals(header.getAlgorithm())) continue;
-                try {
-                    keys.add(((AsymmetricJWK) jwk).toPublicKey());
-                } catch (JOSEException e) {
-                    // an unusable registered key simply does not match
-                }
-            }
-            return keys;
+            return AppKeys.candidates(app, header);
         }
     }
 }

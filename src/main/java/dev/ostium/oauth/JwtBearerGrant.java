@@ -1,10 +1,7 @@
 package dev.ostium.oauth;
 
 import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.crypto.factories.DefaultJWSVerifierFactory;
-import com.nimbusds.jose.jwk.AsymmetricJWK;
-import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.proc.BadJWTException;
@@ -12,12 +9,14 @@ import com.nimbusds.oauth2.sdk.GrantType;
 import com.nimbusds.oauth2.sdk.OAuth2Error;
 import com.nimbusds.oauth2.sdk.assertions.jwt.JWTAssertionDetailsVerifier;
 import com.nimbusds.oauth2.sdk.id.Audience;
+import dev.ostium.apps.AppKeys;
 import dev.ostium.apps.AppRegistry;
 import dev.ostium.apps.ExternalApp;
 import dev.ostium.apps.SecretType;
 import dev.ostium.directory.User;
 import dev.ostium.tokens.AccessTokens;
 import dev.ostium.web.FormBody;
+import java.security.PublicKey;
 import java.text.ParseException;
 import java.time.Clock;
 import java.util.Optional;
@@ -88,14 +87,10 @@ public final class JwtBearerGrant {
     }
 
     private boolean signedByApp(SignedJWT jwt, ExternalApp app) {
-        if (app.publicKeys() == null) return false;
-        String kid = jwt.getHeader().getKeyID();
-        for (JWK jwk : app.publicKeys().getKeys()) {
-            if (kid != null && jwk.getKeyID() != null && !kid.equals(jwk.getKeyID())) continue;
+        for (PublicKey key : AppKeys.candidates(app, jwt.getHeader())) {
             try {
-                JWSVerifier v = verifiers.createJWSVerifier(jwt.getHeader(), ((AsymmetricJWK) jwk).toPublicKey());
-                if (jwt.verify(v)) return true;
-            } catch (JOSEException | RuntimeException e) {
+                if (jwt.verify(verifiers.createJWSVerifier(jwt.getHeader(), key))) return true;
+            } catch (JOSEException e) {
                 // wrong key type for this algorithm: try the next key
             }
         }

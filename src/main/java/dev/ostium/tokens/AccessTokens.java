@@ -7,6 +7,7 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.ostium.apps.AppRegistry;
+import dev.ostium.apps.ClientSecrets;
 import dev.ostium.apps.ExternalApp;
 import dev.ostium.apps.TokenFormat;
 import dev.ostium.db.ChangeFeed;
@@ -46,7 +47,7 @@ public final class AccessTokens {
     private final Cache<String, TokenRecord> cache;
 
     /** A token as the client receives it. */
-    public record Issued(String value, TokenFormat format, long expiresInSeconds, Set<String> scopes, String jti) {}
+    public record Issued(String value, long expiresInSeconds, Set<String> scopes) {}
 
     /** A token found active, with who it belongs to. */
     public record Active(TokenRecord record, ExternalApp app, User user, String jti) {}
@@ -126,7 +127,7 @@ public final class AccessTokens {
         } catch (CompletionException e) {
             throw new IllegalStateException("the token could not be stored", e.getCause());
         }
-        return new Issued(value, app.tokenFormat(), ttl.toSeconds(), scopes, app.tokenFormat() == TokenFormat.JWT ? id : null);
+        return new Issued(value, ttl.toSeconds(), scopes);
     }
 
     /** The token when it is active right now, by every rule: record, expiry, revocation, app, user, switches. */
@@ -165,7 +166,7 @@ public final class AccessTokens {
             Optional<TokenIds.Presented> presented = TokenIds.parseOpaque(token);
             if (presented.isEmpty()) return Optional.empty();
             return load(presented.get().id())
-                    .filter(r -> TokenIds.sameDigest(r.verifierHash(), presented.get().verifierHash()));
+                    .filter(r -> ClientSecrets.sameDigest(r.verifierHash(), presented.get().verifierHash()));
         }
         try {
             SignedJWT jwt = SignedJWT.parse(token);

@@ -1,8 +1,7 @@
 package dev.ostium.tokens;
 
+import dev.ostium.apps.ClientSecrets;
 import java.nio.ByteBuffer;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Optional;
@@ -42,7 +41,7 @@ public final class TokenIds {
         byte[] verifier = new byte[VERIFIER_BYTES];
         RANDOM.nextBytes(verifier);
         byte[] value = ByteBuffer.allocate(ID_BYTES + VERIFIER_BYTES).put(id).put(verifier).array();
-        return new Minted(B64.encodeToString(value), B64.encodeToString(id), digest(verifier));
+        return new Minted(B64.encodeToString(value), B64.encodeToString(id), ClientSecrets.digest(verifier));
     }
 
     /** Splits an opaque token; empty when it cannot be one of ours. */
@@ -59,24 +58,12 @@ public final class TokenIds {
         byte[] verifier = new byte[VERIFIER_BYTES];
         System.arraycopy(raw, 0, id, 0, ID_BYTES);
         System.arraycopy(raw, ID_BYTES, verifier, 0, VERIFIER_BYTES);
-        return Optional.of(new Presented(B64.encodeToString(id), digest(verifier)));
-    }
-
-    public static boolean sameDigest(String a, String b) {
-        return a != null && b != null && MessageDigest.isEqual(a.getBytes(), b.getBytes());
+        return Optional.of(new Presented(B64.encodeToString(id), ClientSecrets.digest(verifier)));
     }
 
     private static byte[] idBytes(long nowMillis) {
         byte[] random = new byte[10];
         RANDOM.nextBytes(random);
         return ByteBuffer.allocate(ID_BYTES).putShort((short) (nowMillis >>> 32)).putInt((int) nowMillis).put(random).array();
-    }
-
-    private static String digest(byte[] in) {
-        try {
-            return B64.encodeToString(MessageDigest.getInstance("SHA-256").digest(in));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -89,10 +89,6 @@ public final class TokenStore {
         });
     }
 
-    public long count() {
-        return db.jdbi().withHandle(h -> h.createQuery("select count(*) from access_tokens").mapTo(Long.class).one());
-    }
-
     private static Long nullableLong(java.sql.ResultSet rs, String column) throws java.sql.SQLException {
         long v = rs.getLong(column);
         return rs.wasNull() ? null : v;

@@ -84,7 +84,6 @@ public final class HttpServer {
     private static void appProblem(AppException e, Context ctx) {
         switch (e.kind) {
             case NOT_FOUND -> error(ctx, 404, "not_found", e.getMessage());
-            case CONFLICT -> error(ctx, 409, "conflict", e.getMessage());
             default -> error(ctx, 400, "invalid_request", e.getMessage());
         }
     }

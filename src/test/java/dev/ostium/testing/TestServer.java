@@ -127,7 +127,7 @@ public final class TestServer implements AutoCloseable {
         deleteTree(dataDir);
     }
 
-    static void deleteTree(Path dir) {
+    public static void deleteTree(Path dir) {
         try (var paths = java.nio.file.Files.walk(dir)) {
             paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {

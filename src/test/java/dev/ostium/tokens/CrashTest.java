@@ -65,9 +65,7 @@ class CrashTest {
         } finally {
             again.destroy();
             again.waitFor(10, TimeUnit.SECONDS);
-            try (var paths = java.nio.file.Files.walk(dir)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            dev.ostium.testing.TestServer.deleteTree(dir);
         }
     }
 
