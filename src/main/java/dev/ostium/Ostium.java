@@ -13,6 +13,7 @@ import dev.ostium.crm.Records;
 import dev.ostium.db.ChangeFeed;
 import dev.ostium.db.Database;
 import dev.ostium.directory.Directory;
+import dev.ostium.directory.PasswordLogin;
 import dev.ostium.keys.MasterKey;
 import dev.ostium.keys.SigningKeys;
 import dev.ostium.oauth.ClientAuthenticator;
@@ -50,6 +51,8 @@ public final class Ostium implements AutoCloseable {
     public final Config config;
     public final Database db;
     public final Directory directory;
+    /** Username-and-password checks, throttled and recorded: every login form and Basic login goes through it. */
+    public final PasswordLogin passwordLogin;
     public final AppRegistry apps;
     public final Settings settings;
     public final SigningKeys keys;
@@ -76,7 +79,8 @@ public final class Ostium implements AutoCloseable {
                     .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
                     .configure(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY, true);
             changes = new ChangeFeed(db, clock);
-            directory = new Directory(db, clock);
+            directory = new Directory(db, changes, clock);
+            passwordLogin = new PasswordLogin(directory, clock);
             settings = new Settings(db, changes);
             keys = new SigningKeys(db, MasterKey.load(config), changes, clock, KEY_OVERLAP);
             keys.init();
@@ -98,7 +102,7 @@ public final class Ostium implements AutoCloseable {
             OAuthRoutes oauth = new OAuthRoutes(new Discovery(endpoints), keys, tokenEndpoint,
                     new IntrospectionEndpoint(clients, tokens, config.issuer()), new RevocationEndpoint(clients, tokens));
             RestApi restApi = new RestApi(new BearerToken(tokens), new Records(db), json);
-            AdminApi adminApi = new AdminApi(new AdminAuth(directory), apps, directory, tokenStore, settings, keys,
+            AdminApi adminApi = new AdminApi(new AdminAuth(directory, passwordLogin), apps, directory, tokenStore, settings, keys,
                     endpoints, json);
 
             if (directory.isEmpty()) {

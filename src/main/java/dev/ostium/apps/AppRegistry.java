@@ -28,6 +28,7 @@ public final class AppRegistry {
     public static final String TOPIC = "app";
     private static final int MAX_NAME = 200;
     private static final int MAX_DESCRIPTION = 2000;
+    private static final Instant LATEST_EXPIRY = Instant.parse("9999-12-31T23:59:59Z");
 
     private final Database db;
     private final Directory directory;
@@ -52,6 +53,9 @@ public final class AppRegistry {
             if (TOPIC.equals(topic)) {
                 byClientId.invalidateAll();
                 byId.invalidate(Long.parseLong(ref));
+            } else if (ChangeFeed.EVERYTHING.equals(topic)) {
+                byClientId.invalidateAll();
+                byId.invalidateAll();
             }
         });
     }
@@ -124,7 +128,10 @@ public final class AppRegistry {
         return new Created(byId(id).orElseThrow(), secret, generated);
     }
 
-    public ExternalApp update(String clientId, AppSpec spec) {
+    /** The app after a change, and whether the change ended the tokens issued before it. */
+    public record Updated(ExternalApp app, boolean tokensRevoked) {}
+
+    public Updated update(String clientId, AppSpec spec) {
         ExternalApp app = require(clientId);
         if (spec.type() != null && ClientType.parse(spec.type()).orElse(null) != app.clientType()) {
             throw AppException.invalid("the client type of an app cannot change; create a new app");
@@ -142,21 +149,27 @@ public final class AppRegistry {
         Instant expiresAt = expiry(spec.expiresAt(), app.expiresAt());
         boolean introspect = spec.canIntrospect() == null ? app.canIntrospect() : spec.canIntrospect();
         boolean enabled = spec.enabled() == null ? app.enabled() : spec.enabled();
+        // A token never carries more than its app may have now: fewer scopes, another bound user or a
+        // disabled app end every token issued before (re-enabling does not bring them back).
+        boolean narrowed = !scopes.containsAll(app.scopes()) || !java.util.Objects.equals(app.boundUserId(), userId)
+                || (app.enabled() && !enabled);
         change(app, """
                 update apps set name = :name, description = :description, bound_user_id = :user, scopes = :scopes,
                   token_format = :format, access_token_ttl = :ttl, expires_at = :expiresAt, can_introspect = :introspect,
-                  enabled = :enabled, updated_at = :now where id = :id""", u -> u
+                  enabled = :enabled, token_generation = token_generation + :bump, updated_at = :now where id = :id""", u -> u
                 .bind("name", name).bind("description", description).bind("user", userId)
                 .bind("scopes", Scopes.format(scopes)).bind("format", format.name())
                 .bind("ttl", ttl == null ? null : ttl.toSeconds())
                 .bind("expiresAt", expiresAt == null ? null : expiresAt.toEpochMilli())
-                .bind("introspect", introspect).bind("enabled", enabled));
-        return require(clientId);
+                .bind("introspect", introspect).bind("enabled", enabled).bind("bump", narrowed ? 1 : 0));
+        return new Updated(require(clientId), narrowed);
     }
 
+    /** Disabling ends every token issued so far: enabling the app again does not bring them back. */
     public ExternalApp setEnabled(String clientId, boolean enabled) {
         ExternalApp app = require(clientId);
-        change(app, "update apps set enabled = :enabled, updated_at = :now where id = :id", u -> u.bind("enabled", enabled));
+        change(app, "update apps set enabled = :enabled, token_generation = token_generation + :bump, updated_at = :now where id = :id",
+                u -> u.bind("enabled", enabled).bind("bump", enabled ? 0 : 1));
         return require(clientId);
     }
 
@@ -187,7 +200,7 @@ public final class AppRegistry {
     /** Revokes every token issued so far, in one write however many there are. */
     public ExternalApp revokeAllTokens(String clientId) {
         ExternalApp app = require(clientId);
-        change(app, "update apps set tokens_revoked_before = :now, updated_at = :now where id = :id", u -> u);
+        change(app, "update apps set token_generation = token_generation + 1, updated_at = :now where id = :id", u -> u);
         return require(clientId);
     }
 
@@ -266,7 +279,12 @@ public final class AppRegistry {
         if (s == null) return fallback;
         if (s.isBlank() || "never".equals(s)) return null;
         try {
-            return Instant.parse(s);
+            Instant at = Instant.parse(s);
+            // Stored as epoch milliseconds: keep to dates a person could mean.
+            if (at.isBefore(Instant.EPOCH) || at.isAfter(LATEST_EXPIRY)) {
+                throw AppException.invalid("expiresAt must be between 1970 and 9999");
+            }
+            return at;
         } catch (DateTimeParseException e) {
             throw AppException.invalid("expiresAt must be an ISO-8601 instant such as 2027-01-31T23:59:59Z, or \"never\"");
         }
@@ -295,7 +313,7 @@ public final class AppRegistry {
                     ttl == 0 ? null : Duration.ofSeconds(ttl),
                     rs.getBoolean("can_introspect"), rs.getBoolean("enabled"),
                     noExpiry ? null : Instant.ofEpochMilli(expiresAt),
-                    rs.getLong("tokens_revoked_before"),
+                    rs.getLong("token_generation"),
                     Instant.ofEpochMilli(rs.getLong("created_at")), Instant.ofEpochMilli(rs.getLong("updated_at")));
         } catch (ParseException e) {
             throw new IllegalStateException("stored public keys of app " + rs.getString("client_id") + " are unreadable", e);

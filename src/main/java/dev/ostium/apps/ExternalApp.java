@@ -14,7 +14,8 @@ import java.util.Set;
  * @param boundUserId         the business user a service account acts as
  * @param accessTokenTtl      null: the server default
  * @param expiresAt           null: never; after it the app stops working
- * @param tokensRevokedBefore tokens issued at or before this instant (epoch ms) are revoked; 0 for none
+ * @param tokenGeneration     bumped by revoke-all, disabling and narrowing the app's rights: a token is valid only
+ *                            while it carries the current generation
  */
 public record ExternalApp(
         long id,
@@ -33,7 +34,7 @@ public record ExternalApp(
         boolean canIntrospect,
         boolean enabled,
         Instant expiresAt,
-        long tokensRevokedBefore,
+        long tokenGeneration,
         Instant createdAt,
         Instant updatedAt) {
 

@@ -35,12 +35,13 @@ final class AdminClient {
     JsonNode call(String method, String path, Object body) {
         try {
             HttpRequest.Builder b = HttpRequest.newBuilder(server.resolve(path)).timeout(Duration.ofSeconds(30))
-                    .header("Authorization", authorization).header("Accept", "application/json");
+                    .header("Authorization", authorization).header("Accept", "application/json")
+                    // The admin API takes only JSON for changes, even with an empty body.
+                    .header("Content-Type", "application/json");
             if (body == null) {
                 b.method(method, HttpRequest.BodyPublishers.noBody());
             } else {
-                b.header("Content-Type", "application/json")
-                        .method(method, HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)));
+                b.method(method, HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)));
             }
             HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
             JsonNode node = r.body().isEmpty() ? json.nullNode() : json.readTree(r.body());

@@ -47,6 +47,7 @@ public final class AdminApi {
     }
 
     public void routes(RoutesConfig r) {
+        r.before("/admin/api/*", AdminApi::sameSiteJsonOnly);
         r.before("/admin/api/*", auth::require);
         r.before("/admin/api", auth::require);
         // Nothing the admin API answers belongs in a cache: secrets, keys, and who may do what.
@@ -54,7 +55,13 @@ public final class AdminApi {
         r.get("/admin/api/apps", ctx -> ctx.json(apps.list().stream().map(this::view).toList()));
         r.post("/admin/api/apps", this::create);
         r.get("/admin/api/apps/{clientId}", ctx -> ctx.json(view(apps.require(clientId(ctx)))));
-        r.patch("/admin/api/apps/{clientId}", ctx -> ctx.json(view(apps.update(clientId(ctx), spec(ctx)))));
+        r.patch("/admin/api/apps/{clientId}", ctx -> {
+            AppRegistry.Updated updated = apps.update(clientId(ctx), spec(ctx));
+            Map<String, Object> out = view(updated.app());
+            // Narrowed rights (scopes, bound user) or disabling ended the tokens issued before: say so.
+            out.put("tokensRevoked", updated.tokensRevoked());
+            ctx.json(out);
+        });
         r.delete("/admin/api/apps/{clientId}", ctx -> {
             apps.delete(clientId(ctx));
             ctx.status(204);
@@ -84,6 +91,8 @@ public final class AdminApi {
         r.get("/admin/api/keys", ctx -> ctx.json(keys.list()));
         r.post("/admin/api/keys/rotate", ctx -> ctx.json(keys.rotate()));
         r.get("/admin/api/users", ctx -> ctx.json(directory.list()));
+        r.post("/admin/api/users/{username}/disable", ctx -> ctx.json(directory.setEnabled(user(ctx).id(), false)));
+        r.post("/admin/api/users/{username}/enable", ctx -> ctx.json(directory.setEnabled(user(ctx).id(), true)));
         r.get("/admin/api/endpoints", ctx -> ctx.json(endpointsView()));
     }
 
@@ -117,8 +126,40 @@ public final class AdminApi {
         }
     }
 
+    private static final java.util.Set<String> SETTINGS = java.util.Set.of("oauthEnabled", "usersRotateSecrets", "adminConnections");
+
+    /**
+     * A state change must come from a script or the CLI, never from a page of another site riding on a
+     * browser's stored credentials: cross-site fetch metadata or a foreign Origin is refused, and every
+     * change is JSON (which a plain HTML form cannot send), even when its body is empty.
+     */
+    private static void sameSiteJsonOnly(Context ctx) {
+        String method = ctx.method().name();
+        if (method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS")) return;
+        String site = ctx.header("Sec-Fetch-Site");
+        if (site != null && !site.equals("same-origin") && !site.equals("none")) {
+            throw new io.javalin.http.ForbiddenResponse("cross-site requests may not change anything");
+        }
+        String origin = ctx.header("Origin");
+        if (origin != null && !origin.equals(ctx.scheme() + "://" + ctx.host())) {
+            throw new io.javalin.http.ForbiddenResponse("requests from another origin may not change anything");
+        }
+        String ct = ctx.contentType();
+        if (ct == null || !ct.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+            throw new io.javalin.http.HttpResponseException(415, "send Content-Type: application/json (an empty body is fine)");
+        }
+    }
+
+    private User user(Context ctx) {
+        String name = ctx.pathParam("username");
+        return directory.byUsername(name).orElseThrow(() -> AppException.notFound("user " + name));
+    }
+
     private GlobalSettings mergeSettings(Context ctx) {
         Map<?, ?> body = body(ctx, Map.class);
+        for (Object k : body.keySet()) {
+            if (!SETTINGS.contains(k)) throw AppException.invalid("unknown setting '" + k + "'; known: " + String.join(", ", SETTINGS.stream().sorted().toList()));
+        }
         GlobalSettings now = settings.get();
         return new GlobalSettings(flag(body, "oauthEnabled", now.oauthEnabled()),
                 flag(body, "usersRotateSecrets", now.usersRotateSecrets()),
@@ -155,7 +196,7 @@ public final class AdminApi {
     }
 
     private Map<String, Object> status(ExternalApp app) {
-        TokenStore.Status s = tokenStore.status(app.id(), app.tokensRevokedBefore());
+        TokenStore.Status s = tokenStore.status(app.id(), app.tokenGeneration());
         return Map.of("active", s.active(), "expired", s.expired(), "revoked", s.revoked(), "label", s.label());
     }
 

@@ -3,10 +3,10 @@ package dev.ostium.console;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.ostium.directory.Directory;
+import dev.ostium.directory.PasswordLogin;
 import dev.ostium.directory.User;
 import io.javalin.http.Context;
 import io.javalin.http.UnauthorizedResponse;
-import io.javalin.http.ForbiddenResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -20,17 +20,21 @@ import javax.crypto.spec.SecretKeySpec;
  * HTTP Basic authentication of administrators for the admin API. A successful Argon2id check is
  * remembered for two minutes, keyed by an HMAC of the credentials under a key that lives only in this
  * process, so scripts making many calls are not slowed down and memory holds no fast hash of a password.
+ * A user who is not an administrator gets exactly the answer of a wrong password, so the admin API
+ * cannot be used to test passwords; failures are throttled and recorded by {@link PasswordLogin}.
  */
 public final class AdminAuth {
 
     public static final String REALM = "ostium-admin";
 
     private final Directory directory;
+    private final PasswordLogin login;
     private final Cache<String, Long> recent = Caffeine.newBuilder().expireAfterWrite(Duration.ofMinutes(2)).maximumSize(1000).build();
     private final SecretKeySpec cacheKey;
 
-    public AdminAuth(Directory directory) {
+    public AdminAuth(Directory directory, PasswordLogin login) {
         this.directory = directory;
+        this.login = login;
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         this.cacheKey = new SecretKeySpec(key, "HmacSHA256");
@@ -61,13 +65,16 @@ public final class AdminAuth {
         String key = cacheKeyOf(decoded);
         Long cached = recent.getIfPresent(key);
         Optional<User> user = cached != null
-                ? directory.byId(cached).filter(User::enabled)
-                : directory.authenticate(username, decoded.substring(colon + 1));
+                ? directory.byId(cached).filter(User::enabled).filter(User::admin)
+                : login.attempt(username, decoded.substring(colon + 1), ctx.ip(), "admin-api");
+        if (user.isPresent() && !user.get().admin()) {
+            login.refused(username, ctx.ip(), "admin-api", "not an administrator");
+            user = Optional.empty();
+        }
         if (user.isEmpty()) {
             recent.invalidate(key);
-            throw challenge(ctx, "wrong username or password");
+            throw challenge(ctx, "wrong username or password, or not an administrator");
         }
-        if (!user.get().admin()) throw new ForbiddenResponse("only administrators may use the admin API");
         recent.put(key, user.get().id());
         ctx.attribute("admin", user.get());
     }

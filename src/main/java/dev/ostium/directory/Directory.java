@@ -2,6 +2,7 @@ package dev.ostium.directory;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
+import dev.ostium.db.ChangeFeed;
 import dev.ostium.db.Database;
 import java.time.Clock;
 import java.util.List;
@@ -9,8 +10,8 @@ import java.util.Optional;
 import org.jdbi.v3.core.mapper.RowMapper;
 
 /**
- * Users and groups: lookup, login check, creation. Lookups by id are cached for a minute; nothing in
- * this version changes a user once created.
+ * Users and groups: lookup, login check, creation, enabling and disabling. Lookups by id are cached per
+ * node; every change goes through the change feed, so each node drops its copy at once.
  */
 public final class Directory {
 
@@ -19,14 +20,22 @@ public final class Directory {
             rs.getBoolean("is_admin"), rs.getBoolean("enabled"));
     private static final String COLUMNS = "id, username, display_name, email, organisation, is_admin, enabled";
 
+    public static final String TOPIC = "user";
+
     private final Database db;
+    private final ChangeFeed changes;
     private final Clock clock;
     private final LoadingCache<Long, Optional<User>> byId;
 
-    public Directory(Database db, Clock clock) {
+    public Directory(Database db, ChangeFeed changes, Clock clock) {
         this.db = db;
+        this.changes = changes;
         this.clock = clock;
-        this.byId = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(java.time.Duration.ofMinutes(1)).build(this::load);
+        this.byId = Caffeine.newBuilder().maximumSize(100_000).build(this::load);
+        changes.onChange((topic, ref) -> {
+            if (TOPIC.equals(topic)) byId.invalidate(Long.parseLong(ref));
+            else if (ChangeFeed.EVERYTHING.equals(topic)) byId.invalidateAll();
+        });
     }
 
     private Optional<User> load(Long id) {
@@ -81,4 +90,16 @@ public final class Directory {
                 .bind("g", groupId).bind("u", userId).execute());
     }
 
+    /**
+     * Enables or disables a user. A disabled user cannot log in, and every token acting as them stops
+     * working at once on every node (validation reads the user through the cache this drops).
+     */
+    public User setEnabled(long userId, boolean enabled) {
+        db.jdbi().useTransaction(h -> {
+            h.createUpdate("update users set enabled = :e where id = :id").bind("e", enabled).bind("id", userId).execute();
+            changes.record(h, TOPIC, Long.toString(userId));
+        });
+        changes.applyLocally(TOPIC, Long.toString(userId));
+        return byId(userId).orElseThrow();
+    }
 }

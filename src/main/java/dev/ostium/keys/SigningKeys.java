@@ -63,7 +63,7 @@ public final class SigningKeys {
         this.clock = clock;
         this.publishAfterRetirement = publishAfterRetirement;
         changes.onChange((topic, ref) -> {
-            if (TOPIC.equals(topic)) reload();
+            if (TOPIC.equals(topic) || ChangeFeed.EVERYTHING.equals(topic)) reload();
         });
     }
 

@@ -25,26 +25,40 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
+import java.time.Duration;
+import com.nimbusds.oauth2.sdk.OAuth2Error;
+import dev.ostium.web.FailureThrottle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Client authentication at the token, introspection and revocation endpoints (RFC 6749 §2.3):
  * client_secret_basic, client_secret_post, and private_key_jwt (RFC 7523 §2.2), exactly one per request.
+ * Failures are throttled per client and sending address, and per address (429 with Retry-After): a
+ * stranger cannot slow down a client that calls from elsewhere.
  */
 public final class ClientAuthenticator {
 
     /** A client that proved who it is, and how. */
     public record Authenticated(ExternalApp app, ClientAuthenticationMethod method) {}
 
+    private static final Logger events = LoggerFactory.getLogger("ostium.events");
+
     private final AppRegistry apps;
     private final SpentAssertions spent;
     private final Clock clock;
     private final ClientAuthenticationVerifier<ExternalApp> jwtVerifier;
+    private final FailureThrottle perClient;
+    private final FailureThrottle perAddress;
 
     public ClientAuthenticator(AppRegistry apps, SpentAssertions spent, Clock clock, Set<Audience> audiences) {
         this.apps = apps;
         this.spent = spent;
         this.clock = clock;
         this.jwtVerifier = new ClientAuthenticationVerifier<>(new KeysOfApp(), audiences, JWTAudienceCheck.LEGACY);
+        this.perClient = new FailureThrottle(clock, 10, Duration.ofMinutes(15), Duration.ofSeconds(1), Duration.ofMinutes(5));
+        this.perAddress = new FailureThrottle(clock, 30, Duration.ofMinutes(15), Duration.ofSeconds(1), Duration.ofMinutes(15));
     }
 
     /** The authenticated client; fails with invalid_client (401) or invalid_request. */
@@ -63,14 +77,42 @@ public final class ClientAuthenticator {
         if (authorizationHeader != null && !basic && !authorizationHeader.isBlank()) {
             throw OAuthProblem.invalidClient("only HTTP Basic client authentication is accepted in the Authorization header", true);
         }
-        if (basic) return Optional.of(secret(basicCredentials(authorizationHeader), form, true));
+        if (basic) {
+            String[] credentials = basicCredentials(authorizationHeader);
+            return Optional.of(throttled(credentials[0], form, () -> secret(credentials, form, true)));
+        }
         if (post) {
             String clientId = form.get("client_id");
             if (clientId == null) throw OAuthProblem.invalidClient("client_id is required with client_secret", false);
-            return Optional.of(secret(new String[] {clientId, form.get("client_secret")}, form, false));
+            return Optional.of(throttled(clientId, form, () -> secret(new String[] {clientId, form.get("client_secret")}, form, false)));
         }
-        if (jwt) return Optional.of(privateKeyJwt(form));
+        if (jwt) return Optional.of(throttled(form.get("client_id"), form, () -> privateKeyJwt(form)));
         return Optional.empty();
+    }
+
+    private Authenticated throttled(String clientId, FormBody form, Supplier<Authenticated> attempt) {
+        String client = "client:" + clientId + "|" + form.address();
+        String address = "address:" + form.address();
+        perClient.check(client);
+        perAddress.check(address);
+        try {
+            Authenticated ok = attempt.get();
+            perClient.succeeded(client);
+            return ok;
+        } catch (OAuthProblem p) {
+            if (OAuth2Error.INVALID_CLIENT.getCode().equals(p.error.getCode())) {
+                perClient.failed(client);
+                perAddress.failed(address);
+                events.info("client_authentication_failed client={} address={}", printable(clientId), form.address());
+            }
+            throw p;
+        }
+    }
+
+    private static String printable(String s) {
+        if (s == null) return "-";
+        String t = s.length() > 100 ? s.substring(0, 100) : s;
+        return t.replaceAll("[^\\x21-\\x7E]", "?");
     }
 
     private String[] basicCredentials(String header) {

@@ -19,7 +19,7 @@ public final class Settings {
         this.changes = changes;
         this.current = load();
         changes.onChange((topic, ref) -> {
-            if (TOPIC.equals(topic)) current = load();
+            if (TOPIC.equals(topic) || ChangeFeed.EVERYTHING.equals(topic)) current = load();
         });
     }
 

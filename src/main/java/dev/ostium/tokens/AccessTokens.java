@@ -16,6 +16,7 @@ import dev.ostium.directory.User;
 import dev.ostium.keys.SigningKeys;
 import dev.ostium.settings.Settings;
 import dev.ostium.settings.GlobalSettings;
+import dev.ostium.web.TryLater;
 import java.net.URI;
 import java.text.ParseException;
 import java.time.Clock;
@@ -39,6 +40,7 @@ public final class AccessTokens {
     private final Directory directory;
     private final Settings settings;
     private final SigningKeys keys;
+    private final ChangeFeed changes;
     private final Clock clock;
     private final URI issuer;
     private final String audience;
@@ -61,6 +63,7 @@ public final class AccessTokens {
         this.directory = directory;
         this.settings = settings;
         this.keys = keys;
+        this.changes = changes;
         this.clock = clock;
         this.issuer = issuer;
         this.audience = resourceAudience(issuer);
@@ -80,6 +83,7 @@ public final class AccessTokens {
         }).build();
         changes.onChange((topic, ref) -> {
             if (TokenStore.TOPIC.equals(topic)) cache.invalidate(ref);
+            else if (ChangeFeed.EVERYTHING.equals(topic)) cache.invalidateAll();
         });
     }
 
@@ -121,7 +125,7 @@ public final class AccessTokens {
             verifierHash = minted.verifierHash();
         }
         TokenRecord record = new TokenRecord(id, verifierHash, app.id(), user.id(), scopes, app.tokenFormat().code, grantType,
-                now, expiresAt, null, null, null);
+                now, expiresAt, null, null, null, app.tokenGeneration());
         try {
             recorder.record(record).join();
         } catch (CompletionException e) {
@@ -130,9 +134,13 @@ public final class AccessTokens {
         return new Issued(value, ttl.toSeconds(), scopes);
     }
 
-    /** The token when it is active right now, by every rule: record, expiry, revocation, app, user, switches. */
+    /**
+     * The token when it is active right now, by every rule: record, expiry, revocation, app, user, switches.
+     * A node that has lost touch with the change log refuses to answer (503) rather than trust its caches.
+     */
     public Optional<Active> validate(String token) {
         if (token == null || token.isEmpty() || token.length() > 4096) return Optional.empty();
+        if (!changes.isCurrent()) throw TryLater.busy("token validation (this node is catching up with the database)");
         Optional<TokenRecord> found = record(token);
         if (found.isEmpty()) return Optional.empty();
         TokenRecord record = found.get();
@@ -142,7 +150,7 @@ public final class AccessTokens {
         if (!switches.oauthEnabled()) return Optional.empty();
         ExternalApp app = apps.byId(record.appId()).orElse(null);
         if (app == null || !app.enabled() || app.expired(clock.instant())) return Optional.empty();
-        if (record.issuedAt() <= app.tokensRevokedBefore()) return Optional.empty();
+        if (record.appGeneration() < app.tokenGeneration()) return Optional.empty();
         User user = record.userId() == null ? null : directory.byId(record.userId()).orElse(null);
         if (user == null || !user.enabled() || (user.admin() && !switches.adminConnections())) return Optional.empty();
         String jti = record.verifierHash() == null ? record.tokenId() : null;

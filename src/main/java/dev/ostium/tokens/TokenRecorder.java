@@ -69,14 +69,15 @@ public final class TokenRecorder implements AutoCloseable {
             db.jdbi().useTransaction(h -> {
                 PreparedBatch insert = h.prepareBatch("""
                         insert into access_tokens (token_id, verifier_hash, app_id, user_id, scope, format, grant_type, issued_at,
-                          expires_at, consent_id, family_id)
-                        values (:id, :verifier, :app, :user, :scope, :format, :grant, :issued, :expires, :consent, :family)""");
+                          expires_at, consent_id, family_id, app_generation)
+                        values (:id, :verifier, :app, :user, :scope, :format, :grant, :issued, :expires, :consent, :family,
+                          :generation)""");
                 for (Pending p : batch) {
                     TokenRecord r = p.record();
                     insert.bind("id", r.tokenId()).bind("verifier", r.verifierHash()).bind("app", r.appId()).bind("user", r.userId())
                             .bind("scope", String.join(" ", r.scopes())).bind("format", r.format())
                             .bind("grant", r.grantType()).bind("issued", r.issuedAt()).bind("expires", r.expiresAt())
-                            .bind("consent", r.consentId()).bind("family", r.familyId()).add();
+                            .bind("consent", r.consentId()).bind("family", r.familyId()).bind("generation", r.appGeneration()).add();
                 }
                 insert.execute();
             });

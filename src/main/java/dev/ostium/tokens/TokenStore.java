@@ -16,7 +16,7 @@ public final class TokenStore {
             rs.getLong("app_id"), nullableLong(rs, "user_id"),
             Scopes.parse(rs.getString("scope")), rs.getString("format"), rs.getString("grant_type"),
             rs.getLong("issued_at"), rs.getLong("expires_at"), nullableLong(rs, "revoked_at"),
-            nullableLong(rs, "consent_id"), rs.getString("family_id"));
+            nullableLong(rs, "consent_id"), rs.getString("family_id"), rs.getLong("app_generation"));
 
     private final Database db;
     private final ChangeFeed changes;
@@ -59,17 +59,17 @@ public final class TokenStore {
     }
 
     /**
-     * @param revokedBefore the app's "revoked before" instant: tokens issued until then count as revoked
+     * @param generation the app's token generation: tokens of an earlier one count as revoked
      */
-    public Status status(long appId, long revokedBefore) {
+    public Status status(long appId, long generation) {
         long now = clock.millis();
         return db.jdbi().withHandle(h -> h.createQuery("""
                         select
-                          sum(case when revoked_at is null and issued_at > :rb and expires_at > :now then 1 else 0 end) as active,
-                          sum(case when revoked_at is null and issued_at > :rb and expires_at <= :now then 1 else 0 end) as expired,
-                          sum(case when revoked_at is not null or issued_at <= :rb then 1 else 0 end) as revoked
+                          sum(case when revoked_at is null and app_generation >= :gen and expires_at > :now then 1 else 0 end) as active,
+                          sum(case when revoked_at is null and app_generation >= :gen and expires_at <= :now then 1 else 0 end) as expired,
+                          sum(case when revoked_at is not null or app_generation < :gen then 1 else 0 end) as revoked
                         from access_tokens where app_id = :app""")
-                .bind("app", appId).bind("now", now).bind("rb", revokedBefore)
+                .bind("app", appId).bind("now", now).bind("gen", generation)
                 .map((rs, ctx) -> new Status(rs.getLong("active"), rs.getLong("expired"), rs.getLong("revoked")))
                 .one());
     }

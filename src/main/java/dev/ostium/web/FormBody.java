@@ -17,9 +17,11 @@ public final class FormBody {
     public static final int MAX_BYTES = 64 * 1024;
 
     private final Map<String, String> params;
+    private final String address;
 
-    private FormBody(Map<String, String> params) {
+    private FormBody(Map<String, String> params, String address) {
         this.params = params;
+        this.address = address;
     }
 
     public static FormBody read(Context ctx) {
@@ -32,12 +34,12 @@ public final class FormBody {
         }
         byte[] raw = ctx.bodyAsBytes();
         if (raw.length > MAX_BYTES) throw OAuthProblem.invalidRequest("the body is larger than " + MAX_BYTES + " bytes");
-        return parse(new String(raw, StandardCharsets.UTF_8));
+        return parse(new String(raw, StandardCharsets.UTF_8), ctx.ip());
     }
 
-    static FormBody parse(String body) {
+    static FormBody parse(String body, String address) {
         Map<String, String> out = new HashMap<>();
-        if (body.isEmpty()) return new FormBody(out);
+        if (body.isEmpty()) return new FormBody(out, address);
         for (String pair : body.split("&")) {
             if (pair.isEmpty()) continue;
             int eq = pair.indexOf('=');
@@ -47,7 +49,7 @@ public final class FormBody {
                 throw OAuthProblem.invalidRequest("parameter '" + name + "' is sent more than once");
             }
         }
-        return new FormBody(out);
+        return new FormBody(out, address);
     }
 
     private static String decode(String s) {
@@ -61,6 +63,11 @@ public final class FormBody {
     public String get(String name) {
         String v = params.get(name);
         return v == null || v.isEmpty() ? null : v;
+    }
+
+    /** The address the request came from, for throttling failures per sender. */
+    public String address() {
+        return address;
     }
 
     public boolean has(String name) {

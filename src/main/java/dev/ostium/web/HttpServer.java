@@ -45,6 +45,10 @@ public final class HttpServer {
             features.forEach(f -> f.accept(routes));
             routes.exception(OAuthProblem.class, HttpServer::oauthProblem);
             routes.exception(AppException.class, HttpServer::appProblem);
+            routes.exception(TryLater.class, (e, ctx) -> {
+                ctx.header("Retry-After", Long.toString(e.retryAfterSeconds));
+                error(ctx, e.status, "temporarily_unavailable", e.getMessage());
+            });
             routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), codeFor(e.getStatus()), e.getMessage()));
             routes.exception(Exception.class, (e, ctx) -> {
                 log.error("unexpected failure on {} {}", ctx.method(), ctx.path(), e);

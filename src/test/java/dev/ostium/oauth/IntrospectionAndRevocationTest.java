@@ -123,6 +123,9 @@ class IntrospectionAndRevocationTest extends ServerTest {
         server.admin("POST", "/admin/api/apps/" + app.clientId() + "/disable", null);
         assertThat(server.query(fresh, INVOICES).status()).isEqualTo(401);
         server.admin("POST", "/admin/api/apps/" + app.clientId() + "/enable", null);
+        // Enabling the app again does not bring back the tokens disabling ended.
+        assertThat(server.query(fresh, INVOICES).status()).isEqualTo(401);
+        fresh = server.token(app);
         assertThat(server.query(fresh, INVOICES).status()).isEqualTo(200);
 
         App gateway = server.create(Map.of("name", "gw", "user", "bob", "canIntrospect", true));

@@ -78,9 +78,75 @@ class MultiNodeTest {
         assertThat(b.tokenResponse(app, null).status()).isEqualTo(401);
 
         a.admin("POST", "/admin/api/apps/" + app.clientId() + "/enable", null);
-        millisUntil(() -> b.query(token, "SELECT * FROM Invoice;").status() == 200);
+        millisUntil(() -> b.tokenResponse(app, null).status() == 200);
+        assertThat(b.query(token, "SELECT * FROM Invoice;").status()).isEqualTo(401);
+        String fresh = b.token(app);
+        assertThat(b.query(fresh, "SELECT * FROM Invoice;").status()).isEqualTo(200);
         a.admin("POST", "/admin/api/apps/" + app.clientId() + "/revoke-tokens", null);
-        millisUntil(() -> b.query(token, "SELECT * FROM Invoice;").status() == 401);
+        millisUntil(() -> b.query(fresh, "SELECT * FROM Invoice;").status() == 401);
+    }
+
+    @Test
+    void disablingAUserOnOneNodeEndsTheirTokensOnTheOther() throws Exception {
+        App app = a.createService("bob");
+        String token = b.token(app);
+        assertThat(b.query(token, "SELECT * FROM Invoice;").status()).isEqualTo(200); // b caches bob now
+        try {
+            a.admin("POST", "/admin/api/users/bob/disable", null);
+            long took = millisUntil(() -> b.query(token, "SELECT * FROM Invoice;").status() == 401);
+            assertThat(took).isLessThan(1000);
+        } finally {
+            a.admin("POST", "/admin/api/users/bob/enable", null);
+        }
+    }
+
+    @Test
+    void nodesWithSkewedClocksMissNoChangeAndRevokeAllMeansAll() throws Exception {
+        App app = a.createService("alice");
+        try {
+            // b's clock runs a minute ahead: its tokens look "newer" than a's revoke-all.
+            b.clock.advance(java.time.Duration.ofSeconds(60));
+            String early = b.token(app);
+            assertThat(a.query(early, "SELECT * FROM Invoice;").status()).isEqualTo(200);
+            a.admin("POST", "/admin/api/apps/" + app.clientId() + "/revoke-tokens", null);
+            assertThat(a.query(early, "SELECT * FROM Invoice;").status()).isEqualTo(401);
+            millisUntil(() -> b.query(early, "SELECT * FROM Invoice;").status() == 401);
+            // and a change made by a node whose clock is behind still reaches the node ahead
+            String other = b.token(app);
+            assertThat(b.query(other, "SELECT * FROM Invoice;").status()).isEqualTo(200);
+            a.postForm("/oauth2/revoke", app, Map.of("token", other));
+            assertThat(millisUntil(() -> b.query(other, "SELECT * FROM Invoice;").status() == 401)).isLessThan(1000);
+            // b's clock a minute behind: a token b issues after a's revoke-all is valid
+            b.clock.advance(java.time.Duration.ofSeconds(-120));
+            a.admin("POST", "/admin/api/apps/" + app.clientId() + "/revoke-tokens", null);
+            millisUntil(() -> b.tokenResponse(app, null).status() == 200);
+            String late = b.token(app);
+            assertThat(a.query(late, "SELECT * FROM Invoice;").status()).isEqualTo(200);
+        } finally {
+            b.clock.reset();
+        }
+    }
+
+    @Test
+    void aNodeCutOffFromTheChangeLogStopsAnsweringFromItsCache() throws Exception {
+        App app = a.createService("alice");
+        String token = a.token(app);
+        assertThat(active(b, app, token)).isTrue(); // cached on b
+        String schema = a.dbUrl.substring(a.dbUrl.indexOf("currentSchema=") + "currentSchema=".length());
+        try (java.sql.Connection c = TestDatabase.pgAdmin()) {
+            c.setAutoCommit(false);
+            try (java.sql.Statement s = c.createStatement()) {
+                // Nobody can read the change log while this lock is held: b cannot know what changed.
+                s.execute("lock table " + schema + ".change_counter in access exclusive mode");
+                Thread.sleep(3_500);
+                var during = b.postForm("/oauth2/introspect", app, Map.of("token", token));
+                assertThat(during.status()).isEqualTo(503);
+                assertThat(during.json().path("error").asText()).isEqualTo("temporarily_unavailable");
+            }
+            c.rollback();
+        }
+        millisUntil(() -> b.postForm("/oauth2/introspect", app, Map.of("token", token)).status() == 200);
+        assertThat(active(b, app, token)).isTrue();
     }
 
     @Test
