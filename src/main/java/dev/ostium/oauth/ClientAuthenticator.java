@@ -167,7 +167,7 @@ public final class ClientAuthenticator {
         }
         var claims = auth.getJWTAuthenticationClaimsSet();
         spent.spend(app, claims.getJWTID() == null ? null : claims.getJWTID().getValue(),
-                claims.getExpirationTime().getTime(), clock.millis(), "client assertion");
+                claims.getExpirationTime(), claims.getIssueTime(), clock.millis(), SpentAssertions.Kind.CLIENT_ASSERTION);
         return new Authenticated(usable(app, false), ClientAuthenticationMethod.PRIVATE_KEY_JWT);
     }
 

@@ -68,21 +68,24 @@ public final class JwtBearerGrant {
         if (client.isPresent() && client.get().app().id() != app.id()) {
             throw grantError("the assertion was issued by another app than the authenticated client");
         }
-        if (!app.enabled()) throw OAuthProblem.invalidClient("this app is disabled", false);
-        if (app.expired(clock.instant())) throw OAuthProblem.invalidClient("this app has expired", false);
+        // The signature first: nothing about the app is told to someone who cannot sign as it.
         if (!signedByApp(jwt, app)) throw grantError("the assertion's signature does not match the app's public key");
         try {
             claimsVerifier.verify(claims, null);
         } catch (BadJWTException e) {
             throw grantError("assertion rejected: " + e.getMessage());
         }
+        if (!app.enabled()) throw OAuthProblem.invalidClient("this app is disabled", false);
+        if (app.expired(clock.instant())) throw OAuthProblem.invalidClient("this app has expired", false);
         User user = policy.actingUser(app);
         String subject = claims.getSubject();
         if (!app.clientId().equals(subject) && !user.username().equals(subject)) {
             throw grantError("the assertion's subject must be the app's client id or its bound user");
         }
-        spent.spend(app, claims.getJWTID(), claims.getExpirationTime().getTime(), clock.millis(), "assertion");
+        // Scope before the jti is spent: a request refused for its scope can be corrected and sent again.
         Set<String> scopes = policy.grantedScopes(app, form.get("scope"));
+        spent.spend(app, claims.getJWTID(), claims.getExpirationTime(), claims.getIssueTime(), clock.millis(),
+                SpentAssertions.Kind.GRANT);
         return tokens.issue(app, user, scopes, GrantType.JWT_BEARER.getValue());
     }
 

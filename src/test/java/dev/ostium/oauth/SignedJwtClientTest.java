@@ -49,9 +49,13 @@ class SignedJwtClientTest extends ServerTest {
     }
 
     private static String assertion(JWK key, String iss, String sub, String aud, long expSeconds, String jti) throws JOSEException {
+        long now = System.currentTimeMillis();
+        return assertion(key, iss, sub, aud, new Date(now), new Date(now + expSeconds * 1000), jti);
+    }
+
+    private static String assertion(JWK key, String iss, String sub, String aud, Date iat, Date exp, String jti) throws JOSEException {
         JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(iss).subject(sub).audience(aud)
-                .expirationTime(new Date(System.currentTimeMillis() + expSeconds * 1000))
-                .issueTime(new Date()).jwtID(jti).build();
+                .expirationTime(exp).issueTime(iat).jwtID(jti).build();
         SignedJWT jwt;
         if (key instanceof RSAKey rsa) {
             jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(rsa.getKeyID()).build(), claims);
@@ -232,5 +236,92 @@ class SignedJwtClientTest extends ServerTest {
         server.admin("DELETE", "/admin/api/apps/" + app.clientId(), null);
         Response deleted = jwtBearer(assertion(app.privateKey(), app.clientId(), "bob", server.base(), 60, UUID.randomUUID().toString()), null);
         assertThat(deleted.json().path("error").asText()).isEqualTo("invalid_grant");
+    }
+
+    private static Date secondsFromNow(long seconds) {
+        return new Date(System.currentTimeMillis() + seconds * 1000);
+    }
+
+    @Test
+    void anAssertionPastItsExpiryIsRefusedEvenWithinTheClockSkew() throws Exception {
+        KeyedApp app = generatedApp("alice");
+        String id = app.clientId();
+        Response client = clientAssertionToken(assertion(app.privateKey(), id, id, tokenUrl(), secondsFromNow(-90), secondsFromNow(-30),
+                UUID.randomUUID().toString()));
+        assertThat(client.status()).isEqualTo(401);
+        assertThat(client.json().path("error").asText()).isEqualTo("invalid_client");
+        Response grant = jwtBearer(assertion(app.privateKey(), id, id, tokenUrl(), secondsFromNow(-90), secondsFromNow(-30),
+                UUID.randomUUID().toString()), null);
+        assertThat(grant.status()).isEqualTo(400);
+        assertThat(grant.json().path("error").asText()).isEqualTo("invalid_grant");
+    }
+
+    @Test
+    void aSpentIdOutlivesCleanupForAsLongAsAnyNodeCouldAcceptTheAssertion() throws Exception {
+        KeyedApp app = generatedApp("alice");
+        String id = app.clientId();
+        String jti = UUID.randomUUID().toString();
+        assertThat(clientAssertionToken(assertion(app.privateKey(), id, id, tokenUrl(), secondsFromNow(-1), secondsFromNow(5), jti)).status())
+                .isEqualTo(200);
+        try {
+            server.clock.advance(java.time.Duration.ofSeconds(25)); // exp + 20 s: a node 60 s behind would still accept it
+            server.node().tokenStore.deleteExpired(0);
+            long kept = server.node().db.jdbi().withHandle(h -> h.createQuery(
+                    "select count(*) from used_assertions where app_id = (select id from apps where client_id = :c)")
+                    .bind("c", id).mapTo(Long.class).one());
+            assertThat(kept).isEqualTo(1);
+            server.clock.advance(java.time.Duration.ofSeconds(60));
+            server.node().tokenStore.deleteExpired(0);
+            long after = server.node().db.jdbi().withHandle(h -> h.createQuery(
+                    "select count(*) from used_assertions where app_id = (select id from apps where client_id = :c)")
+                    .bind("c", id).mapTo(Long.class).one());
+            assertThat(after).isZero();
+        } finally {
+            server.clock.reset();
+        }
+    }
+
+    @Test
+    void anAssertionIssuedInTheFutureIsRefused() throws Exception {
+        KeyedApp app = generatedApp("alice");
+        String id = app.clientId();
+        Response r = clientAssertionToken(assertion(app.privateKey(), id, id, tokenUrl(), secondsFromNow(300), secondsFromNow(600),
+                UUID.randomUUID().toString()));
+        assertThat(r.status()).isEqualTo(401);
+        assertThat(r.json().path("error_description").asText()).contains("future");
+    }
+
+    @Test
+    void aShortLivedGrantAssertionWithoutJtiIsAcceptedALongOneIsNot() throws Exception {
+        KeyedApp app = generatedApp("bob");
+        String id = app.clientId();
+        Response shortLived = jwtBearer(assertion(app.privateKey(), id, id, server.base(), secondsFromNow(0), secondsFromNow(120), null), null);
+        assertThat(shortLived.status()).as(shortLived.body()).isEqualTo(200);
+        Response longLived = jwtBearer(assertion(app.privateKey(), id, id, server.base(), secondsFromNow(0), secondsFromNow(1800), null), null);
+        assertThat(longLived.status()).isEqualTo(400);
+        assertThat(longLived.json().path("error_description").asText()).contains("jti");
+        // Client assertions still need one: they authenticate the client on every call.
+        assertThat(clientAssertionToken(assertion(app.privateKey(), id, id, tokenUrl(), secondsFromNow(0), secondsFromNow(60), null))
+                .status()).isEqualTo(401);
+    }
+
+    @Test
+    void aGrantRefusedForItsScopeDoesNotSpendTheAssertion() throws Exception {
+        KeyedApp app = generatedApp("bob");
+        String a = assertion(app.privateKey(), app.clientId(), app.clientId(), server.base(), 60, UUID.randomUUID().toString());
+        assertThat(jwtBearer(a, "rest.all").json().path("error").asText()).isEqualTo("invalid_scope");
+        assertThat(jwtBearer(a, "rest.all.read").status()).isEqualTo(200);
+    }
+
+    @Test
+    void aDisabledAppIsNamedOnlyToWhoeverCanSignAsIt() throws Exception {
+        KeyedApp app = generatedApp("bob");
+        server.admin("POST", "/admin/api/apps/" + app.clientId() + "/disable", null);
+        RSAKey stranger = new RSAKeyGenerator(2048).keyID(app.privateKey().getKeyID()).generate();
+        Response forged = jwtBearer(assertion(stranger, app.clientId(), app.clientId(), server.base(), 60, UUID.randomUUID().toString()), null);
+        assertThat(forged.json().path("error").asText()).isEqualTo("invalid_grant");
+        assertThat(forged.body()).doesNotContain("disabled");
+        Response signed = jwtBearer(assertion(app.privateKey(), app.clientId(), app.clientId(), server.base(), 60, UUID.randomUUID().toString()), null);
+        assertThat(signed.json().path("error_description").asText()).contains("disabled");
     }
 }
