@@ -11,6 +11,7 @@ import dev.ostium.console.AdminAuth;
 import dev.ostium.crm.DemoData;
 import dev.ostium.crm.Records;
 import dev.ostium.db.ChangeFeed;
+import dev.ostium.db.DataDirectory;
 import dev.ostium.db.Database;
 import dev.ostium.directory.Directory;
 import dev.ostium.directory.PasswordLogin;
@@ -70,8 +71,14 @@ public final class Ostium implements AutoCloseable {
     public Ostium(Config config, Clock clock) {
         this.config = config;
         try {
+            if (config.embeddedDatabase() || config.masterKey() == null) DataDirectory.prepare(config.dataDir());
+        } catch (java.io.IOException | RuntimeException e) {
+            throw StartupException.from("cannot prepare the data directory " + config.dataDir(), e);
+        }
+        try {
             this.db = Database.open(config);
-        } catch (RuntimeException e) {
+            DataDirectory.restrictFiles(config.dataDir());
+        } catch (java.io.IOException | RuntimeException e) {
             throw StartupException.from("cannot open the database " + redact(config.dbUrl()), e);
         }
         try {
@@ -83,7 +90,12 @@ public final class Ostium implements AutoCloseable {
             passwordLogin = new PasswordLogin(directory, clock);
             settings = new Settings(db, changes);
             keys = new SigningKeys(db, MasterKey.load(config), changes, clock, KEY_OVERLAP);
-            keys.init();
+            try {
+                keys.init();
+            } catch (MasterKey.WrongKey e) {
+                throw new StartupException("the master key does not open this database's signing keys: start with the "
+                        + "master key this database was created with (OSTIUM_MASTER_KEY or DATA_DIR/master.key)", e);
+            }
             apps = new AppRegistry(db, directory, changes, clock, config.clientIdPrefix());
             tokenStore = new TokenStore(db, changes, clock);
             recorder = new TokenRecorder(db);

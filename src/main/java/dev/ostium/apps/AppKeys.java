@@ -33,11 +33,12 @@ public final class AppKeys {
             JWK jwk;
             PrivateKey privateKey;
             if (JWSAlgorithm.RS256.equals(alg)) {
-                RSAKey k = new RSAKeyGenerator(2048).keyID(kid).keyUse(KeyUse.SIGNATURE).algorithm(alg).generate();
+                // No "alg": the pair signs with any RSA algorithm the server accepts (RS256..PS512).
+                RSAKey k = new RSAKeyGenerator(2048).keyID(kid).keyUse(KeyUse.SIGNATURE).generate();
                 jwk = k;
                 privateKey = k.toPrivateKey();
             } else if (JWSAlgorithm.ES256.equals(alg)) {
-                ECKey k = new ECKeyGenerator(Curve.P_256).keyID(kid).keyUse(KeyUse.SIGNATURE).algorithm(alg).generate();
+                ECKey k = new ECKeyGenerator(Curve.P_256).keyID(kid).keyUse(KeyUse.SIGNATURE).generate();
                 jwk = k;
                 privateKey = k.toPrivateKey();
             } else {

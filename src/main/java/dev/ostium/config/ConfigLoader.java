@@ -96,7 +96,7 @@ public final class ConfigLoader {
         }
         return new Config(host, port, issuer, dataDir, dbUrl, v.get("db-user"), v.get("db-password"),
                 blankToNull(v.get("master-key")), prefix,
-                duration("access-token-ttl", v),
+                bounded("access-token-ttl", v, MIN_ACCESS_TOKEN_TTL, MAX_ACCESS_TOKEN_TTL),
                 duration("token-retention", v), blankToNull(v.get("admin-password")), false);
     }
 
@@ -125,6 +125,21 @@ public final class ConfigLoader {
             throw new ConfigException("issuer must be an http(s) URL without query or fragment: " + s);
         }
         return uri;
+    }
+
+    /**
+     * Access tokens live at most a day: retired signing keys stay published only a little longer (25 h),
+     * and a revocation should not have to outlive much more. Per-app lifetimes have the same bounds.
+     */
+    public static final Duration MIN_ACCESS_TOKEN_TTL = Duration.ofSeconds(10);
+    public static final Duration MAX_ACCESS_TOKEN_TTL = Duration.ofHours(24);
+
+    private static Duration bounded(String key, Map<String, String> v, Duration min, Duration max) {
+        Duration d = duration(key, v);
+        if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+            throw new ConfigException(key + " must be from " + min.toSeconds() + "s to " + max.toHours() + "h, got " + v.get(key));
+        }
+        return d;
     }
 
     private static Duration duration(String key, Map<String, String> v) {

@@ -44,9 +44,15 @@ public final class Records {
             // so a mistyped value finds nothing instead of failing in the database.
             boolean numeric = value instanceof BigDecimal && m.numericFields.contains(c.field()) && !"LIKE".equals(c.operator());
             if (!numeric) value = value instanceof BigDecimal bd ? bd.toPlainString() : value;
-            String operator = "LIKE".equals(c.operator()) ? "like" : c.operator().equals("!=") ? "<>" : c.operator();
+            boolean like = "LIKE".equals(c.operator());
+            if (like && endsWithEscape(value.toString())) {
+                throw new dev.ostium.restapi.QueryException("a LIKE pattern cannot end with the escape character '\\'");
+            }
+            String operator = like ? "like" : c.operator().equals("!=") ? "<>" : c.operator();
             sql.append(" and ").append(numeric ? column : "cast(" + column + " as varchar(400))")
                     .append(' ').append(operator).append(" :").append(name);
+            // The same escape character on both databases: '\' makes the next % or _ literal.
+            if (like) sql.append(" escape '\\'");
             binds.put(name, value);
         }
         if (q.orderBy() != null) {
@@ -69,5 +75,12 @@ public final class Records {
             row.put(f, v instanceof BigDecimal bd ? bd.toPlainString() : v == null ? "" : String.valueOf(v));
         }
         return row;
+    }
+
+    /** True when the pattern ends with an unpaired escape character, which both databases refuse. */
+    private static boolean endsWithEscape(String pattern) {
+        int n = 0;
+        for (int i = pattern.length() - 1; i >= 0 && pattern.charAt(i) == '\\'; i--) n++;
+        return n % 2 == 1;
     }
 }

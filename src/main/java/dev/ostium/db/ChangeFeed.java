@@ -5,6 +5,8 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 import org.jdbi.v3.core.Handle;
 import org.postgresql.PGConnection;
@@ -20,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * lock makes writers take their numbers in commit order, so a node that has applied everything up to
  * number N has seen every change committed before N+1 — whatever the clocks of the nodes say. A node
  * follows by position, never by time. If rows it had not read were pruned (it was cut off for long),
- * it drops everything it cached. While it cannot reach the log it is not {@link #isCurrent current},
- * and nothing may be answered from its caches.
+ * it drops everything it cached. A node whose follower has not read the log lately catches up on
+ * demand ({@link #ensureCurrent}); when it cannot, nothing may be answered from its caches.
  */
 public final class ChangeFeed implements AutoCloseable {
 
@@ -44,6 +46,7 @@ public final class ChangeFeed implements AutoCloseable {
     private volatile long position;
     private volatile long lastCaughtUp = System.nanoTime();
     private volatile boolean running = true;
+    private final ReentrantLock polling = new ReentrantLock();
     private Thread follower;
 
     public ChangeFeed(Database db, Clock clock) {
@@ -74,6 +77,34 @@ public final class ChangeFeed implements AutoCloseable {
     /** True while this node has read the log lately: what it cached is as current as the database. */
     public boolean isCurrent() {
         return System.nanoTime() - lastCaughtUp < STALE_NANOS;
+    }
+
+    /** A node that cannot tell what changed: its caches must not be trusted. */
+    public static final class Behind extends IllegalStateException {
+        Behind(Throwable cause) {
+            super("this node cannot read the change log", cause);
+        }
+    }
+
+    /**
+     * Returns at once while the follower keeps up; otherwise reads the log here and now (waiting at most
+     * about a second), and throws {@link Behind} when that fails — the database is out of reach.
+     */
+    public void ensureCurrent() {
+        if (isCurrent()) return;
+        try {
+            if (!polling.tryLock(1, TimeUnit.SECONDS)) throw new Behind(null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Behind(e);
+        }
+        try {
+            if (!isCurrent()) readLog(1);
+        } catch (RuntimeException e) {
+            throw new Behind(e);
+        } finally {
+            polling.unlock();
+        }
     }
 
     public void start() {
@@ -115,16 +146,27 @@ public final class ChangeFeed implements AutoCloseable {
     }
 
     /** Applies every change after this node's position, in order. */
-    synchronized void poll() {
+    void poll() {
+        polling.lock();
+        try {
+            readLog(0);
+        } finally {
+            polling.unlock();
+        }
+    }
+
+    /** @param timeoutSeconds a query timeout, 0 for none */
+    private void readLog(int timeoutSeconds) {
         long from = position;
         long started = System.nanoTime();
         record Read(List<Change> rows, long counter) {}
         // The counter first: every number up to it was committed before the rows are read, so a missing
         // number among them can only mean a pruned row.
         Read read = db.jdbi().withHandle(h -> {
-            long counter = h.createQuery("select last_id from change_counter where id = 1").mapTo(Long.class).one();
+            long counter = h.createQuery("select last_id from change_counter where id = 1")
+                    .setQueryTimeout(timeoutSeconds).mapTo(Long.class).one();
             return new Read(h.createQuery("select id, topic, ref from change_log where id > :from order by id")
-                    .bind("from", from)
+                    .setQueryTimeout(timeoutSeconds).bind("from", from)
                     .map((rs, ctx) -> new Change(rs.getLong("id"), rs.getString("topic"), rs.getString("ref")))
                     .list(), counter);
         });

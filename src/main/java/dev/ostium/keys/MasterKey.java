@@ -91,7 +91,14 @@ public final class MasterKey {
             c.updateAAD(associatedData.getBytes(StandardCharsets.UTF_8));
             return new String(c.doFinal(b64.decode(parts[2])), StandardCharsets.UTF_8);
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot open a sealed value: wrong master key or altered data", e);
+            throw new WrongKey(e);
+        }
+    }
+
+    /** A sealed value that this key cannot open: another master key sealed it, or it was altered. */
+    public static final class WrongKey extends IllegalStateException {
+        WrongKey(Throwable cause) {
+            super("cannot open a sealed value: wrong master key or altered data", cause);
         }
     }
 }

@@ -52,7 +52,8 @@ public final class SigningKeys {
 
     private record Active(JWK jwk, JWSSigner signer) {}
 
-    private record State(Map<JWSAlgorithm, Active> active, JWKSet published) {}
+    /** @param publishedJson the JWKS document as served, prepared once per change of keys */
+    private record State(Map<JWSAlgorithm, Active> active, JWKSet published, String publishedJson) {}
 
     public record KeyInfo(String kid, String alg, long createdAt, Long retiredAt) {}
 
@@ -159,11 +160,17 @@ public final class SigningKeys {
         } catch (ParseException | JOSEException e) {
             throw new IllegalStateException("a stored signing key cannot be read", e);
         }
-        state = new State(Map.copyOf(active), new JWKSet(published));
+        JWKSet set = new JWKSet(published);
+        state = new State(Map.copyOf(active), set, set.toString(true));
         verifiers.keySet().retainAll(published.stream().map(JWK::getKeyID).toList());
     }
 
     /** The public keys to publish at the JWKS endpoint. */
+    /** The JWKS document as served at /oauth2/jwks. */
+    public String publicJwksJson() {
+        return state.publishedJson();
+    }
+
     public JWKSet publicJwks() {
         return state.published();
     }

@@ -25,6 +25,14 @@ public final class Discovery {
         }
     }
 
+    /**
+     * Every algorithm a client assertion or JWT-bearer assertion may be signed with: those of the app's
+     * key type (RSA or EC). Generated key pairs name no algorithm, so any of their type works.
+     */
+    public static final List<JWSAlgorithm> ASSERTION_ALGORITHMS = List.of(JWSAlgorithm.RS256, JWSAlgorithm.ES256,
+            JWSAlgorithm.PS256, JWSAlgorithm.RS384, JWSAlgorithm.ES384, JWSAlgorithm.PS384, JWSAlgorithm.RS512,
+            JWSAlgorithm.ES512, JWSAlgorithm.PS512);
+
     private final String oauthJson;
     private final String oidcJson;
 
@@ -49,7 +57,7 @@ public final class Discovery {
         m.setScopes(new Scope(Scopes.KNOWN.stream().sorted().toArray(String[]::new)));
         List<ClientAuthenticationMethod> methods = List.of(ClientAuthenticationMethod.CLIENT_SECRET_BASIC,
                 ClientAuthenticationMethod.CLIENT_SECRET_POST, ClientAuthenticationMethod.PRIVATE_KEY_JWT);
-        List<JWSAlgorithm> assertionAlgs = List.of(JWSAlgorithm.RS256, JWSAlgorithm.ES256, JWSAlgorithm.PS256);
+        List<JWSAlgorithm> assertionAlgs = ASSERTION_ALGORITHMS;
         m.setTokenEndpointAuthMethods(methods);
         m.setTokenEndpointJWSAlgs(assertionAlgs);
         m.setIntrospectionEndpointAuthMethods(methods);
@@ -57,6 +65,9 @@ public final class Discovery {
         m.setRevocationEndpointAuthMethods(methods);
         m.setRevocationEndpointJWSAlgs(assertionAlgs);
         m.setSupportsRequestURIParam(false);
+        // Required in both documents (RFC 8414 §2, OpenID Connect Discovery §3). No response type is
+        // supported until this server has an authorization endpoint.
+        m.setResponseTypes(List.of());
     }
 
     public String oauthMetadata() {

@@ -25,7 +25,7 @@ public final class OAuthRoutes {
     public void routes(RoutesConfig r) {
         r.get("/.well-known/openid-configuration", ctx -> publicJson(ctx, discovery.openidConfiguration()));
         r.get("/.well-known/oauth-authorization-server", ctx -> publicJson(ctx, discovery.oauthMetadata()));
-        r.get("/oauth2/jwks", ctx -> publicJson(ctx, keys.publicJwks().toString(true)));
+        r.get("/oauth2/jwks", ctx -> publicJson(ctx, keys.publicJwksJson()));
         r.post("/oauth2/token", token::handle);
         r.post("/oauth2/introspect", introspection::handle);
         r.post("/oauth2/revoke", revocation::handle);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ostium.apps.Scopes;
 import dev.ostium.crm.Records;
 import dev.ostium.tokens.AccessTokens;
+import dev.ostium.web.HttpServer;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
@@ -25,6 +26,8 @@ public final class RestApi {
     }
 
     public void routes(RoutesConfig routes) {
+        // Business data and errors about it are never stored by a cache on the way.
+        routes.before("/restapi/*", ctx -> ctx.header("Cache-Control", "no-store"));
         routes.post("/restapi/v1/vtews/query", this::query);
         routes.exception(BearerToken.Rejected.class, (e, ctx) -> {
             ctx.header("WWW-Authenticate", e.challenge);
@@ -48,6 +51,10 @@ public final class RestApi {
         JsonNode body;
         try {
             body = json.readTree(ctx.bodyAsBytes());
+        } catch (io.javalin.http.HttpResponseException e) {
+            if (e.getStatus() != 413) throw e;
+            fail(ctx, 413, "TOO_LARGE", "the body is too large (at most " + HttpServer.MAX_REQUEST_BYTES / 1024 + " KiB)");
+            return;
         } catch (Exception e) {
             fail(ctx, 400, "INVALID_JSON", "the body is not valid JSON");
             return;

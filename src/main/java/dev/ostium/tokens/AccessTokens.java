@@ -140,7 +140,11 @@ public final class AccessTokens {
      */
     public Optional<Active> validate(String token) {
         if (token == null || token.isEmpty() || token.length() > 4096) return Optional.empty();
-        if (!changes.isCurrent()) throw TryLater.busy("token validation (this node is catching up with the database)");
+        try {
+            changes.ensureCurrent();
+        } catch (ChangeFeed.Behind e) {
+            throw TryLater.busy("token validation (this node cannot reach its database)");
+        }
         Optional<TokenRecord> found = record(token);
         if (found.isEmpty()) return Optional.empty();
         TokenRecord record = found.get();

@@ -7,6 +7,7 @@ import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import io.javalin.http.util.MethodNotAllowedUtil;
 import io.javalin.json.JavalinJackson;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,8 +58,17 @@ public final class HttpServer {
             routes.error(404, ctx -> {
                 if (ctx.result() == null || ctx.result().isEmpty()) error(ctx, 404, "not_found", "no such endpoint");
             });
-            routes.error(405, ctx -> error(ctx, 405, "invalid_request", "this endpoint does not accept " + ctx.method()));
+            routes.error(405, this::methodNotAllowed);
         });
+    }
+
+    /** RFC 9110 §15.5.6: a 405 names the methods the resource does accept. */
+    private void methodNotAllowed(Context ctx) {
+        String allow = MethodNotAllowedUtil.INSTANCE.findAvailableHttpHandlerTypes(app.unsafe.internalRouter, ctx.path())
+                .stream().map(Object::toString).filter(m -> m.chars().allMatch(Character::isUpperCase)).distinct()
+                .collect(java.util.stream.Collectors.joining(", "));
+        ctx.header("Allow", allow);
+        error(ctx, 405, "invalid_request", "this endpoint does not accept " + ctx.method() + (allow.isEmpty() ? "" : "; it accepts " + allow));
     }
 
     public void start() {

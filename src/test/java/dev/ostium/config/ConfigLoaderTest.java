@@ -69,4 +69,13 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> Durations.parse("0s")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Durations.parse("soon")).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void accessTokenLifetimesAreBounded() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("access-token-ttl", "3650d")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("access-token-ttl");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("access-token-ttl", "5s")))
+                .isInstanceOf(ConfigException.class);
+        assertThat(ConfigLoader.load(null, Map.of(), Map.of("access-token-ttl", "24h")).accessTokenTtl()).isEqualTo(Duration.ofHours(24));
+    }
 }

@@ -110,6 +110,7 @@ class BadInputTest extends ServerTest {
         for (String path : ENDPOINTS) {
             Response r = server.get(path);
             assertThat(r.status()).isEqualTo(405);
+            assertThat(r.header("Allow")).as(path).isEqualTo("POST");
             assertThat(r.json().path("error").asText()).isEqualTo("invalid_request");
         }
     }

@@ -3,14 +3,21 @@ package dev.ostium.oauth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import com.nimbusds.oauth2.sdk.AccessTokenResponse;
 import com.nimbusds.oauth2.sdk.ClientCredentialsGrant;
@@ -34,9 +41,12 @@ import com.nimbusds.openid.connect.sdk.op.OIDCProviderMetadata;
 import dev.ostium.testing.ServerTest;
 import dev.ostium.testing.TestDatabase;
 import dev.ostium.testing.TestServer.App;
+import dev.ostium.testing.TestServer;
 import java.net.URI;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -65,6 +75,43 @@ class StockClientTest extends ServerTest {
                 .containsExactlyInAnyOrder("client_credentials", "urn:ietf:params:oauth:grant-type:jwt-bearer");
         assertThat(as.getTokenEndpointAuthMethods()).extracting(Object::toString)
                 .containsExactlyInAnyOrder("client_secret_basic", "client_secret_post", "private_key_jwt");
+    }
+
+    @Test
+    void discoveryAdvertisesExactlyWhatIsAccepted() throws Exception {
+        for (String doc : List.of("/.well-known/openid-configuration", "/.well-known/oauth-authorization-server")) {
+            var json = server.get(doc).json();
+            assertThat(json.has("response_types_supported")).as(doc).isTrue();
+            assertThat(json.path("response_types_supported").isArray()).as(doc).isTrue();
+            assertThat(json.path("token_endpoint_auth_signing_alg_values_supported")).extracting(Object::toString)
+                    .map(s -> s.replace("\"", ""))
+                    .containsExactlyInAnyOrder("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512");
+        }
+    }
+
+    @Test
+    void everyAdvertisedAlgorithmWorksWithAKeyOfItsType() throws Exception {
+        String token = server.url("/oauth2/token");
+        App rsa = server.create(Map.of("name", "rsa", "user", "alice", "secretType", "signed_jwt"));
+        JWK rsaKey = JWK.parse(rsa.created().path("privateJwk").toString());
+        for (JWSAlgorithm alg : List.of(JWSAlgorithm.RS256, JWSAlgorithm.PS256, JWSAlgorithm.RS512, JWSAlgorithm.PS512)) {
+            assertThat(clientAssertionStatus(rsa.clientId(), rsaKey, alg, token)).as(alg.getName()).isEqualTo(200);
+        }
+        ECKey p384 = new ECKeyGenerator(Curve.P_384).keyID("p384").generate();
+        App ec = server.create(Map.of("name", "ec", "user", "alice", "secretType", "signed_jwt",
+                "publicKey", p384.toPublicJWK().toJSONString()));
+        assertThat(clientAssertionStatus(ec.clientId(), p384, JWSAlgorithm.ES384, token)).isEqualTo(200);
+    }
+
+    private int clientAssertionStatus(String clientId, JWK key, JWSAlgorithm alg, String audience) throws Exception {
+        JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(clientId).subject(clientId).audience(audience)
+                .issueTime(new Date()).expirationTime(new Date(System.currentTimeMillis() + 60_000))
+                .jwtID(UUID.randomUUID().toString()).build();
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(alg).keyID(key.getKeyID()).build(), claims);
+        jwt.sign(key instanceof RSAKey r ? new RSASSASigner(r) : new ECDSASigner((ECKey) key));
+        return server.postForm("/oauth2/token", null, null, TestServer.form(Map.of("grant_type", "client_credentials",
+                "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                "client_assertion", jwt.serialize()))).status();
     }
 
     @Test

@@ -118,4 +118,34 @@ class QueryEndpointTest extends ServerTest {
                 .POST(HttpRequest.BodyPublishers.ofString("{\"q\": 1}")).build());
         assertThat(noQuery.status()).isEqualTo(400);
     }
+
+    @Test
+    void answersAndErrorsAreNeverCached() {
+        String token = server.token(server.createService("alice", "rest.all.read"));
+        assertThat(server.query(token, "SELECT * FROM Invoice;").header("Cache-Control")).isEqualTo("no-store");
+        assertThat(server.query(token, "SELECT nonsense").header("Cache-Control")).isEqualTo("no-store");
+        assertThat(server.query("not-a-token", "SELECT * FROM Invoice;").header("Cache-Control")).isEqualTo("no-store");
+    }
+
+    @Test
+    void aLikePatternEndingInTheEscapeCharacterIsABadQuery() {
+        String token = server.token(server.createService("alice", "rest.all.read"));
+        Response r = server.query(token, "SELECT * FROM Accounts WHERE accountname LIKE 'Acme\\';");
+        assertThat(r.status()).as(r.body()).isEqualTo(400);
+        assertThat(r.json().path("error").path("message").asText()).contains("escape");
+        Response escaped = server.query(token, "SELECT * FROM Accounts WHERE accountname LIKE 'Acme\\%';");
+        assertThat(escaped.status()).as(escaped.body()).isEqualTo(200);
+        assertThat(escaped.json().path("result").size()).isZero();
+    }
+
+    @Test
+    void anOversizedBodyIsTooLargeNotInvalidJson() {
+        String token = server.token(server.createService("alice", "rest.all.read"));
+        String big = "{\"query\": \"SELECT * FROM Invoice WHERE subject = '" + "x".repeat(2 * 1024 * 1024) + "'\"}";
+        Response r = server.send(HttpRequest.newBuilder(URI.create(server.url("/restapi/v1/vtews/query")))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(big)).build());
+        assertThat(r.status()).isEqualTo(413);
+        assertThat(r.body()).contains("too large").doesNotContain("invalid JSON");
+    }
 }

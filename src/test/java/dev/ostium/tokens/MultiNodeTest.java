@@ -136,7 +136,8 @@ class MultiNodeTest {
         try (java.sql.Connection c = TestDatabase.pgAdmin()) {
             c.setAutoCommit(false);
             try (java.sql.Statement s = c.createStatement()) {
-                // Nobody can read the change log while this lock is held: b cannot know what changed.
+                // Nobody can read the change log while this lock is held: b cannot know what changed, and
+                // after a few seconds without reading it, b no longer trusts what it cached.
                 s.execute("lock table " + schema + ".change_counter in access exclusive mode");
                 Thread.sleep(3_500);
                 var during = b.postForm("/oauth2/introspect", app, Map.of("token", token));
