@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.nimbusds.oauth2.sdk.id.Audience;
 import dev.ostium.apps.AppRegistry;
+import dev.ostium.apps.ClientTemplates;
 import dev.ostium.config.Config;
 import dev.ostium.console.AdminApi;
 import dev.ostium.console.AdminAuth;
@@ -17,7 +18,15 @@ import dev.ostium.directory.Directory;
 import dev.ostium.directory.PasswordLogin;
 import dev.ostium.keys.MasterKey;
 import dev.ostium.keys.SigningKeys;
+import dev.ostium.oauth.AuthorizationCodeGrant;
+import dev.ostium.oauth.AuthorizationCodes;
 import dev.ostium.oauth.ClientAuthenticator;
+import dev.ostium.oauth.ConnectionRules;
+import dev.ostium.oauth.Consents;
+import dev.ostium.oauth.IdTokens;
+import dev.ostium.oauth.RefreshTokenGrant;
+import dev.ostium.oauth.UserInfoEndpoint;
+import dev.ostium.tokens.TokenFamilies;
 import dev.ostium.oauth.ClientCredentialsGrant;
 import dev.ostium.oauth.Discovery;
 import dev.ostium.oauth.IntrospectionEndpoint;
@@ -55,11 +64,17 @@ public final class Ostium implements AutoCloseable {
     /** Username-and-password checks, throttled and recorded: every login form and Basic login goes through it. */
     public final PasswordLogin passwordLogin;
     public final AppRegistry apps;
+    public final ClientTemplates templates;
     public final Settings settings;
     public final SigningKeys keys;
     public final TokenStore tokenStore;
     public final TokenRecorder recorder;
     public final AccessTokens tokens;
+    public final TokenFamilies families;
+    public final Consents consents;
+    public final AuthorizationCodes codes;
+    public final ConnectionRules rules;
+    public final IdTokens idTokens;
     private final ChangeFeed changes;
     private final Housekeeping housekeeping;
     private final HttpServer http;
@@ -89,14 +104,16 @@ public final class Ostium implements AutoCloseable {
             directory = new Directory(db, changes, clock);
             passwordLogin = new PasswordLogin(directory, clock);
             settings = new Settings(db, changes);
-            keys = new SigningKeys(db, MasterKey.load(config), changes, clock, KEY_OVERLAP);
+            MasterKey masterKey = MasterKey.load(config);
+            keys = new SigningKeys(db, masterKey, changes, clock, KEY_OVERLAP);
             try {
                 keys.init();
             } catch (MasterKey.WrongKey e) {
                 throw new StartupException("the master key does not open this database's signing keys: start with the "
                         + "master key this database was created with (OSTIUM_MASTER_KEY or DATA_DIR/master.key)", e);
             }
-            apps = new AppRegistry(db, directory, changes, clock, config.clientIdPrefix());
+            templates = new ClientTemplates(db, changes, clock);
+            apps = new AppRegistry(db, directory, templates, changes, clock, config.clientIdPrefix());
             tokenStore = new TokenStore(db, changes, clock);
             recorder = new TokenRecorder(db);
             tokens = new AccessTokens(recorder, tokenStore, apps, directory, settings, keys, changes, clock,
@@ -108,20 +125,29 @@ public final class Ostium implements AutoCloseable {
             SpentAssertions spent = new SpentAssertions(db);
             ClientAuthenticator clients = new ClientAuthenticator(apps, spent, clock, audiences);
             ServiceAccountPolicy policy = new ServiceAccountPolicy(directory, settings);
+            families = new TokenFamilies(db, changes, clock);
+            consents = new Consents(db, families, clock);
+            codes = new AuthorizationCodes(db, clock);
+            rules = new ConnectionRules(apps, directory, settings, clock);
+            idTokens = new IdTokens(keys, config.issuer());
             TokenEndpoint tokenEndpoint = new TokenEndpoint(policy, new ClientCredentialsGrant(clients, policy, tokens),
                     new JwtBearerGrant(apps, clients, policy, spent, tokens, clock,
-                            Set.of(new Audience(endpoints.issuer()), new Audience(endpoints.token()))));
+                            Set.of(new Audience(endpoints.issuer()), new Audience(endpoints.token()))),
+                    new AuthorizationCodeGrant(clients, codes, rules, consents, tokens, idTokens, families, db, clock),
+                    new RefreshTokenGrant(clients, rules, consents, tokens, tokenStore, idTokens, families,
+                            masterKey.derive("refresh-successors"), db, clock));
             OAuthRoutes oauth = new OAuthRoutes(new Discovery(endpoints), keys, tokenEndpoint,
-                    new IntrospectionEndpoint(clients, tokens, config.issuer()), new RevocationEndpoint(clients, tokens));
+                    new IntrospectionEndpoint(clients, tokens, config.issuer()), new RevocationEndpoint(clients, tokens, families),
+                    new UserInfoEndpoint(tokens));
             RestApi restApi = new RestApi(new BearerToken(tokens), new Records(db), json);
-            AdminApi adminApi = new AdminApi(new AdminAuth(directory, passwordLogin), apps, directory, tokenStore, settings, keys,
+            AdminApi adminApi = new AdminApi(new AdminAuth(directory, passwordLogin), apps, templates, consents, directory, tokenStore, settings, keys,
                     endpoints, json);
 
             if (directory.isEmpty()) {
                 if (config.demo()) new DemoData(db, directory).load();
                 else DemoData.firstAdmin(directory, config.adminPassword());
             }
-            housekeeping = new Housekeeping(tokenStore, keys, changes, config.tokenRetention());
+            housekeeping = new Housekeeping(tokenStore, families, keys, changes, config.tokenRetention());
             http = new HttpServer(config.host(), config.port(), json,
                     List.of(oauth::routes, restApi::routes, adminApi::routes));
         } catch (RuntimeException e) {

@@ -8,10 +8,12 @@ import java.util.Optional;
 public enum ClientType {
     /** Server-to-server, no person present, bound to one business user. */
     SERVICE("service", "Service account"),
-    /** Confidential web application: authorization code + secret. */
+    /** Confidential web application: authorization code + secret (or signed JWT), PKCE accepted. */
     WEB("web", "Web application"),
-    /** Public client (native or single-page): authorization code + PKCE, no secret. */
-    NATIVE("native", "Native or single-page app");
+    /** Public native app: authorization code + PKCE S256, no secret; loopback redirects may vary the port. */
+    NATIVE("native", "Native app"),
+    /** Public single-page app: authorization code + PKCE S256, no secret. */
+    SPA("spa", "Single-page app");
 
     public final String code;
     public final String label;
@@ -19,6 +21,10 @@ public enum ClientType {
     ClientType(String code, String label) {
         this.code = code;
         this.label = label;
+    }
+
+    public boolean publicClient() {
+        return this == NATIVE || this == SPA;
     }
 
     public static Optional<ClientType> parse(String s) {

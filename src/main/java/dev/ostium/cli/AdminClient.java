@@ -33,12 +33,23 @@ final class AdminClient {
     }
 
     JsonNode call(String method, String path, Object body) {
+        return send(method, path, body, null);
+    }
+
+    /** Sends raw bytes (an icon) with their media type. */
+    JsonNode upload(String method, String path, byte[] bytes, String contentType) {
+        return send(method, path, bytes, contentType);
+    }
+
+    private JsonNode send(String method, String path, Object body, String contentType) {
         try {
             HttpRequest.Builder b = HttpRequest.newBuilder(server.resolve(path)).timeout(Duration.ofSeconds(30))
                     .header("Authorization", authorization).header("Accept", "application/json")
-                    // The admin API takes only JSON for changes, even with an empty body.
-                    .header("Content-Type", "application/json");
-            if (body == null) {
+                    // The admin API takes only JSON for changes, even with an empty body; icons go as images.
+                    .header("Content-Type", body instanceof byte[] ? contentType : "application/json");
+            if (body instanceof byte[] bytes) {
+                b.method(method, HttpRequest.BodyPublishers.ofByteArray(bytes));
+            } else if (body == null) {
                 b.method(method, HttpRequest.BodyPublishers.noBody());
             } else {
                 b.method(method, HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)));
@@ -57,6 +68,11 @@ final class AdminClient {
             Thread.currentThread().interrupt();
             throw new Failure("interrupted");
         }
+    }
+
+    /** One path segment, percent-encoded (template names may hold spaces). */
+    static String path(String segment) {
+        return java.net.URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     String pretty(JsonNode node) {

@@ -63,6 +63,36 @@ final class AppsCommand {
         @Option(names = "--can-introspect", arity = "0..1", description = "may introspect tokens of other apps")
         Boolean canIntrospect;
 
+        @Option(names = "--template", description = "client template the app follows (scopes, token format, lifetimes); '' for none")
+        String template;
+
+        @Option(names = "--redirect-uri", description = "web, native, spa: a redirect URI (repeat for several); replaces the list on update")
+        List<String> redirectUris;
+
+        @Option(names = "--post-logout-redirect-uri", description = "where logout may send the person back (repeatable)")
+        List<String> postLogoutRedirectUris;
+
+        @Option(names = "--offline-access", arity = "0..1", description = "the app receives refresh tokens")
+        Boolean offlineAccess;
+
+        @Option(names = "--open-to-all", arity = "0..1", description = "every user may connect (default); false: only the authorized users and groups")
+        Boolean openToAll;
+
+        @Option(names = "--authorized-user", description = "a username allowed to connect (repeatable); replaces the list")
+        List<String> authorizedUsers;
+
+        @Option(names = "--authorized-group", description = "a group allowed to connect (repeatable); replaces the list")
+        List<String> authorizedGroups;
+
+        @Option(names = "--consent-name", description = "the name shown on the consent screen")
+        String consentName;
+
+        @Option(names = "--id-token-alg", description = "ES256 (default) or RS256")
+        String idTokenAlg;
+
+        @Option(names = "--icon", paramLabel = "FILE", description = "consent-screen icon: PNG or JPEG (larger than 64x64 is scaled down)")
+        Path icon;
+
         Map<String, Object> fields() {
             Map<String, Object> m = new LinkedHashMap<>();
             if (name != null) m.put("name", name);
@@ -73,16 +103,40 @@ final class AppsCommand {
             if (ttl != null) m.put("accessTokenTtl", ttl);
             if (expiresAt != null) m.put("expiresAt", expiresAt);
             if (canIntrospect != null) m.put("canIntrospect", canIntrospect);
+            if (template != null) m.put("template", template);
+            if (redirectUris != null) m.put("redirectUris", redirectUris);
+            if (postLogoutRedirectUris != null) m.put("postLogoutRedirectUris", postLogoutRedirectUris);
+            if (offlineAccess != null) m.put("offlineAccess", offlineAccess);
+            if (openToAll != null) m.put("openToAll", openToAll);
+            if (authorizedUsers != null) m.put("authorizedUsers", authorizedUsers);
+            if (authorizedGroups != null) m.put("authorizedGroups", authorizedGroups);
+            if (consentName != null) m.put("consentName", consentName);
+            if (idTokenAlg != null) m.put("idTokenAlg", idTokenAlg);
             return m;
+        }
+
+        /** Uploads --icon, if given, once the app exists. */
+        JsonNode uploadIcon(AdminClient c, String clientId, JsonNode app) {
+            if (icon == null) return app;
+            byte[] bytes;
+            try {
+                bytes = Files.readAllBytes(icon);
+            } catch (java.io.IOException e) {
+                throw new AdminClient.Failure("cannot read " + icon + ": " + e.getMessage());
+            }
+            String name = icon.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+            String type = name.endsWith(".png") ? "image/png" : name.endsWith(".jpg") || name.endsWith(".jpeg") ? "image/jpeg" : null;
+            if (type == null) throw new AdminClient.Failure("--icon must be a .png, .jpg or .jpeg file");
+            return c.upload("PUT", "admin/api/apps/" + clientId + "/icon", bytes, type);
         }
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create an app; prints the client id and the secret (or private key) once.")
     static final class Create extends AppFields {
-        @Option(names = "--type", defaultValue = "service", description = "client type: service")
+        @Option(names = "--type", defaultValue = "service", description = "client type: service, web, spa or native")
         String type;
 
-        @Option(names = "--secret-type", defaultValue = "secret_key", description = "secret_key or signed_jwt")
+        @Option(names = "--secret-type", description = "service and web apps: secret_key (default) or signed_jwt")
         String secretType;
 
         @Option(names = "--public-key", paramLabel = "FILE", description = "signed_jwt: the app's own public key (PEM or JWK file); default: generate a pair")
@@ -95,13 +149,21 @@ final class AppsCommand {
         public void run() {
             AdminClient c = connection.client();
             Map<String, Object> body = fields();
-            if (name == null) body.put("name", "Service account");
+            if (name == null) body.put("name", "service".equals(type) ? "Service account" : "Web or mobile app");
             body.put("type", type);
-            body.put("secretType", secretType);
+            if (secretType != null) body.put("secretType", secretType);
             if (keyAlg != null) body.put("keyAlgorithm", keyAlg);
             if (publicKey != null) body.put("publicKey", read(publicKey));
             JsonNode app = c.call("POST", "admin/api/apps", body);
             PrintWriter out = out();
+            if (icon != null) {
+                // The app exists and its secret is printed below either way; an icon failure is reported after it.
+                try {
+                    uploadIcon(c, app.path("clientId").asText(), app);
+                } catch (AdminClient.Failure f) {
+                    out.println("icon not stored: " + f.getMessage());
+                }
+            }
             out.println("client_id:     " + app.path("clientId").asText());
             if (app.has("clientSecret")) {
                 out.println("client_secret: " + app.path("clientSecret").asText());
@@ -155,7 +217,8 @@ final class AppsCommand {
         @Override
         public void run() {
             AdminClient c = connection.client();
-            print(c, c.call("PATCH", "admin/api/apps/" + clientId, fields()));
+            JsonNode app = c.call("PATCH", "admin/api/apps/" + clientId, fields());
+            print(c, uploadIcon(c, clientId, app));
         }
     }
 

@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
         description = {"OAuth 2.1 / OpenID Connect authorization server for business software.",
                 "Without a command, runs the server (same as 'serve').",
                 "Every setting comes from a properties file (--config), then OSTIUM_* environment variables, then flags."},
-        subcommands = {OstiumCommand.Serve.class, OstiumCommand.Demo.class, AppsCommand.class, KeysCommand.class,
+        subcommands = {OstiumCommand.Serve.class, OstiumCommand.Demo.class, AppsCommand.class, TemplatesCommand.class, KeysCommand.class,
                 SettingsCommand.class})
 public final class OstiumCommand implements Runnable {
 

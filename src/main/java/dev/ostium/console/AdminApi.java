@@ -5,10 +5,16 @@ import dev.ostium.apps.AppException;
 import dev.ostium.apps.AppKeys;
 import dev.ostium.apps.AppRegistry;
 import dev.ostium.apps.AppSpec;
+import dev.ostium.apps.AppIcons;
+import dev.ostium.apps.ClientTemplate;
+import dev.ostium.apps.ClientTemplates;
+import dev.ostium.apps.Lifetimes;
+import dev.ostium.apps.TemplateSpec;
 import dev.ostium.apps.ExternalApp;
 import dev.ostium.directory.Directory;
 import dev.ostium.directory.User;
 import dev.ostium.keys.SigningKeys;
+import dev.ostium.oauth.Consents;
 import dev.ostium.oauth.Discovery;
 import dev.ostium.settings.GlobalSettings;
 import dev.ostium.settings.Settings;
@@ -27,6 +33,8 @@ public final class AdminApi {
 
     private final AdminAuth auth;
     private final AppRegistry apps;
+    private final ClientTemplates templates;
+    private final Consents consents;
     private final Directory directory;
     private final TokenStore tokenStore;
     private final Settings settings;
@@ -34,10 +42,12 @@ public final class AdminApi {
     private final Discovery.Endpoints endpoints;
     private final ObjectMapper json;
 
-    public AdminApi(AdminAuth auth, AppRegistry apps, Directory directory, TokenStore tokenStore, Settings settings,
+    public AdminApi(AdminAuth auth, AppRegistry apps, ClientTemplates templates, Consents consents, Directory directory, TokenStore tokenStore, Settings settings,
                     SigningKeys keys, Discovery.Endpoints endpoints, ObjectMapper json) {
         this.auth = auth;
         this.apps = apps;
+        this.templates = templates;
+        this.consents = consents;
         this.directory = directory;
         this.tokenStore = tokenStore;
         this.settings = settings;
@@ -86,6 +96,36 @@ public final class AdminApi {
         });
         r.post("/admin/api/apps/{clientId}/revoke-tokens", ctx -> ctx.json(view(apps.revokeAllTokens(clientId(ctx)))));
         r.get("/admin/api/apps/{clientId}/tokens", ctx -> ctx.json(status(apps.require(clientId(ctx)))));
+        r.put("/admin/api/apps/{clientId}/icon", ctx -> {
+            String ct = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase().split(";")[0].trim();
+            if (!ct.equals("image/png") && !ct.equals("image/jpeg")) {
+                throw AppException.invalid("send the icon as image/png or image/jpeg");
+            }
+            if (ctx.contentLength() > AppIcons.MAX_UPLOAD) throw AppException.invalid("the icon is larger than 1 MiB");
+            ctx.json(view(apps.setIcon(clientId(ctx), ctx.bodyAsBytes())));
+        });
+        r.get("/admin/api/apps/{clientId}/icon", ctx -> {
+            byte[] png = apps.icon(apps.require(clientId(ctx))).orElseThrow(() -> new AppException(AppException.Kind.NOT_FOUND, "this app has no icon"));
+            ctx.contentType("image/png").result(png);
+        });
+        r.delete("/admin/api/apps/{clientId}/icon", ctx -> ctx.json(view(apps.removeIcon(clientId(ctx)))));
+        r.delete("/admin/api/apps/{clientId}/consents/{username}", ctx -> {
+            ExternalApp app = apps.require(clientId(ctx));
+            User user = directory.byUsername(ctx.pathParam("username"))
+                    .orElseThrow(() -> new AppException(AppException.Kind.NOT_FOUND, "no user named '" + ctx.pathParam("username") + "'"));
+            if (!consents.revoke(user.id(), app.id())) {
+                throw new AppException(AppException.Kind.NOT_FOUND, ctx.pathParam("username") + " has not approved this app");
+            }
+            ctx.status(204);
+        });
+        r.get("/admin/api/templates", ctx -> ctx.json(templates.list().stream().map(AdminApi::templateView).toList()));
+        r.post("/admin/api/templates", ctx -> ctx.status(201).json(templateView(templates.create(body(ctx, TemplateSpec.class)))));
+        r.get("/admin/api/templates/{name}", ctx -> ctx.json(templateView(templates.require(ctx.pathParam("name")))));
+        r.patch("/admin/api/templates/{name}", ctx -> ctx.json(templateView(templates.update(ctx.pathParam("name"), body(ctx, TemplateSpec.class)))));
+        r.delete("/admin/api/templates/{name}", ctx -> {
+            templates.delete(ctx.pathParam("name"));
+            ctx.status(204);
+        });
         r.get("/admin/api/settings", ctx -> ctx.json(settings.get()));
         r.put("/admin/api/settings", ctx -> ctx.json(settings.update(mergeSettings(ctx))));
         r.get("/admin/api/keys", ctx -> ctx.json(keys.list()));
@@ -145,7 +185,10 @@ public final class AdminApi {
             throw new io.javalin.http.ForbiddenResponse("requests from another origin may not change anything");
         }
         String ct = ctx.contentType();
-        if (ct == null || !ct.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+        // Icons go as image/png or image/jpeg, which a plain HTML form cannot send either.
+        boolean icon = ctx.path().endsWith("/icon") && ct != null
+                && (ct.toLowerCase(java.util.Locale.ROOT).startsWith("image/png") || ct.toLowerCase(java.util.Locale.ROOT).startsWith("image/jpeg"));
+        if (!icon && (ct == null || !ct.toLowerCase(java.util.Locale.ROOT).startsWith("application/json"))) {
             throw new io.javalin.http.HttpResponseException(415, "send Content-Type: application/json (an empty body is fine)");
         }
     }
@@ -191,7 +234,45 @@ public final class AdminApi {
         v.put("publicKeys", app.publicKeys() == null ? null : parse(app.publicKeys().toString(true)));
         v.put("createdAt", app.createdAt().toString());
         v.put("updatedAt", app.updatedAt().toString());
+        v.put("template", app.template() == null ? null : app.template().name());
+        if (app.interactive()) {
+            v.put("registeredScopes", List.copyOf(app.registeredScopes()));
+            v.put("redirectUris", app.redirectUris());
+            v.put("postLogoutRedirectUris", app.postLogoutRedirectUris());
+            v.put("offlineAccess", app.offlineAccess());
+            v.put("openToAll", app.openToAll());
+            AppRegistry.AuthorizedUsers who = apps.authorizedUsers(app);
+            v.put("authorizedUsers", who.users());
+            v.put("authorizedGroups", who.groups());
+            v.put("consentName", app.consentName());
+            v.put("icon", app.hasIcon() ? "/admin/api/apps/" + app.clientId() + "/icon" : null);
+            v.put("idTokenAlg", app.idTokenAlg() == null ? "ES256" : app.idTokenAlg());
+            v.put("lifetimes", lifetimesView(app.lifetimes()));
+        }
         v.put("tokenStatus", status(app));
+        return v;
+    }
+
+    private static Map<String, Object> templateView(ClientTemplate t) {
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("name", t.name());
+        v.put("description", t.description());
+        v.put("scopes", List.copyOf(t.scopes()));
+        v.put("tokenFormat", t.tokenFormat().code);
+        v.putAll(lifetimesView(t.lifetimes()));
+        v.put("createdAt", t.createdAt().toString());
+        v.put("updatedAt", t.updatedAt().toString());
+        return v;
+    }
+
+    /** Lifetimes in seconds, under the names the template fields use. */
+    private static Map<String, Object> lifetimesView(Lifetimes l) {
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("codeTtl", l.code().toSeconds());
+        v.put("accessTokenTtl", l.accessToken() == null ? null : l.accessToken().toSeconds());
+        v.put("refreshTokenTtl", l.refreshToken().toSeconds());
+        v.put("idTokenTtl", l.idToken().toSeconds());
+        v.put("refreshRetryWindow", l.refreshRetry().toSeconds());
         return v;
     }
 

@@ -102,4 +102,16 @@ public final class Directory {
         changes.applyLocally(TOPIC, Long.toString(userId));
         return byId(userId).orElseThrow();
     }
+
+    public Optional<Long> groupId(String name) {
+        return db.jdbi().withHandle(h -> h.createQuery("select id from user_groups where name = :n")
+                .bind("n", name).mapTo(Long.class).findOne());
+    }
+
+    /** The user as stored right now, past the one-minute cache: for checks that must see a disable at once. */
+    public Optional<User> fresh(long id) {
+        Optional<User> u = load(id);
+        byId.put(id, u);
+        return u;
+    }
 }

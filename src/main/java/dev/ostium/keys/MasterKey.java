@@ -66,6 +66,20 @@ public final class MasterKey {
         }
     }
 
+    /**
+     * A key for one purpose, derived from the master key (HMAC-SHA256 of the purpose label), so every node
+     * of a deployment derives the same one and the master key itself is used for nothing else.
+     */
+    public byte[] derive(String purpose) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key.getEncoded(), "HmacSHA256"));
+            return mac.doFinal(("ostium:" + purpose).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public String seal(String plaintext, String associatedData) {
         try {
             byte[] iv = new byte[12];

@@ -67,6 +67,21 @@ public final class ClientAuthenticator {
                 .orElseThrow(() -> OAuthProblem.invalidClient("client authentication is required", false));
     }
 
+    /**
+     * For grants public clients may use: a confidential client must authenticate; a public client (native,
+     * single-page) names itself with client_id alone (RFC 6749 §2.3, its proof is PKCE or its refresh token).
+     */
+    public Authenticated authenticateOrPublic(String authorizationHeader, FormBody form) {
+        Optional<Authenticated> proven = attempt(authorizationHeader, form);
+        if (proven.isPresent()) return proven.get();
+        String clientId = form.get("client_id");
+        if (clientId == null) throw OAuthProblem.invalidClient("client authentication is required", false);
+        ExternalApp app = apps.byClientId(clientId).orElse(null);
+        if (app == null) throw OAuthProblem.invalidClient("unknown client", false);
+        if (!app.publicClient()) throw OAuthProblem.invalidClient("this client must authenticate", false);
+        return new Authenticated(usable(app, false), ClientAuthenticationMethod.NONE);
+    }
+
     /** Like {@link #authenticate}, but empty when the request carries no client authentication at all. */
     public Optional<Authenticated> attempt(String authorizationHeader, FormBody form) {
         boolean basic = authorizationHeader != null && authorizationHeader.regionMatches(true, 0, "Basic ", 0, 6);

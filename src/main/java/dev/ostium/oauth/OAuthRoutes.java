@@ -4,7 +4,7 @@ import dev.ostium.keys.SigningKeys;
 import dev.ostium.web.Responses;
 import io.javalin.config.RoutesConfig;
 
-/** The protocol's HTTP surface: discovery, JWKS, token, introspection, revocation. */
+/** The protocol's HTTP surface: discovery, JWKS, token, introspection, revocation, userinfo. */
 public final class OAuthRoutes {
 
     private final Discovery discovery;
@@ -12,9 +12,11 @@ public final class OAuthRoutes {
     private final TokenEndpoint token;
     private final IntrospectionEndpoint introspection;
     private final RevocationEndpoint revocation;
+    private final UserInfoEndpoint userInfo;
 
     public OAuthRoutes(Discovery discovery, SigningKeys keys, TokenEndpoint token, IntrospectionEndpoint introspection,
-                       RevocationEndpoint revocation) {
+                       RevocationEndpoint revocation, UserInfoEndpoint userInfo) {
+        this.userInfo = userInfo;
         this.discovery = discovery;
         this.keys = keys;
         this.token = token;
@@ -29,6 +31,8 @@ public final class OAuthRoutes {
         r.post("/oauth2/token", token::handle);
         r.post("/oauth2/introspect", introspection::handle);
         r.post("/oauth2/revoke", revocation::handle);
+        r.get("/oauth2/userinfo", userInfo::handle);
+        r.post("/oauth2/userinfo", userInfo::handle);
     }
 
     private static void publicJson(io.javalin.http.Context ctx, String json) {

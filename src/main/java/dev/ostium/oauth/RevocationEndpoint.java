@@ -1,7 +1,10 @@
 package dev.ostium.oauth;
 
 import dev.ostium.apps.ExternalApp;
+import dev.ostium.apps.ClientSecrets;
 import dev.ostium.tokens.AccessTokens;
+import dev.ostium.tokens.TokenFamilies;
+import dev.ostium.tokens.TokenIds;
 import dev.ostium.web.FormBody;
 import io.javalin.http.Context;
 
@@ -13,20 +16,35 @@ public final class RevocationEndpoint {
 
     private final ClientAuthenticator clients;
     private final AccessTokens tokens;
+    private final TokenFamilies families;
 
-    public RevocationEndpoint(ClientAuthenticator clients, AccessTokens tokens) {
+    public RevocationEndpoint(ClientAuthenticator clients, AccessTokens tokens, TokenFamilies families) {
         this.clients = clients;
         this.tokens = tokens;
+        this.families = families;
     }
 
     public void handle(Context ctx) {
         FormBody form = FormBody.read(ctx);
-        ExternalApp caller = clients.authenticate(ctx.header("Authorization"), form).app();
+        // §2.1: confidential clients authenticate; a public client names itself with client_id.
+        ExternalApp caller = clients.authenticateOrPublic(ctx.header("Authorization"), form).app();
         String token = form.get("token");
         if (token == null) throw OAuthProblem.invalidRequest("token is required");
-        // §2.1: token_type_hint is only a hint; every kind of token is searched whatever it says.
-        tokens.revoke(token, caller);
+        // §2.1: token_type_hint is only a hint; every kind of token is searched whatever it says. A refresh
+        // token takes its whole family with it (§2.1: "SHOULD also invalidate all access tokens").
+        if (!revokeRefreshToken(token, caller)) tokens.revoke(token, caller);
         ctx.status(200).header("Cache-Control", "no-store").result("");
     }
 
+    private boolean revokeRefreshToken(String token, ExternalApp caller) {
+        if (token.length() > 4096) return false;
+        return TokenIds.parseOpaque(token)
+                .flatMap(p -> families.refreshToken(p.id()).filter(r -> ClientSecrets.sameDigest(r.verifierHash(), p.verifierHash())))
+                .filter(r -> r.appId() == caller.id())
+                .map(r -> {
+                    families.revoke(r.familyId(), "refresh token revoked by the client");
+                    return true;
+                })
+                .orElse(false);
+    }
 }

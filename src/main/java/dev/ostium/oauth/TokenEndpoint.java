@@ -5,7 +5,10 @@ import com.nimbusds.oauth2.sdk.GrantType;
 import com.nimbusds.oauth2.sdk.OAuth2Error;
 import com.nimbusds.oauth2.sdk.Scope;
 import com.nimbusds.oauth2.sdk.token.BearerAccessToken;
+import com.nimbusds.oauth2.sdk.token.RefreshToken;
 import com.nimbusds.oauth2.sdk.token.Tokens;
+import com.nimbusds.openid.connect.sdk.OIDCTokenResponse;
+import com.nimbusds.openid.connect.sdk.token.OIDCTokens;
 import dev.ostium.tokens.AccessTokens;
 import dev.ostium.web.FormBody;
 import dev.ostium.web.Responses;
@@ -17,11 +20,16 @@ public final class TokenEndpoint {
     private final ServiceAccountPolicy policy;
     private final ClientCredentialsGrant clientCredentials;
     private final JwtBearerGrant jwtBearer;
+    private final AuthorizationCodeGrant authorizationCode;
+    private final RefreshTokenGrant refreshToken;
 
-    public TokenEndpoint(ServiceAccountPolicy policy, ClientCredentialsGrant clientCredentials, JwtBearerGrant jwtBearer) {
+    public TokenEndpoint(ServiceAccountPolicy policy, ClientCredentialsGrant clientCredentials, JwtBearerGrant jwtBearer,
+                         AuthorizationCodeGrant authorizationCode, RefreshTokenGrant refreshToken) {
         this.policy = policy;
         this.clientCredentials = clientCredentials;
         this.jwtBearer = jwtBearer;
+        this.authorizationCode = authorizationCode;
+        this.refreshToken = refreshToken;
     }
 
     public void handle(Context ctx) {
@@ -30,17 +38,26 @@ public final class TokenEndpoint {
         if (grantType == null) throw OAuthProblem.invalidRequest("grant_type is required");
         policy.requireOAuthEnabled();
         String authorization = ctx.header("Authorization");
-        AccessTokens.Issued issued;
+        Granted granted;
         if (GrantType.CLIENT_CREDENTIALS.getValue().equals(grantType)) {
-            issued = clientCredentials.handle(authorization, form);
+            granted = Granted.accessOnly(clientCredentials.handle(authorization, form));
         } else if (GrantType.JWT_BEARER.getValue().equals(grantType)) {
-            issued = jwtBearer.handle(authorization, form);
+            granted = Granted.accessOnly(jwtBearer.handle(authorization, form));
+        } else if (GrantType.AUTHORIZATION_CODE.getValue().equals(grantType)) {
+            granted = authorizationCode.handle(authorization, form);
+        } else if (GrantType.REFRESH_TOKEN.getValue().equals(grantType)) {
+            granted = refreshToken.handle(authorization, form);
         } else {
             throw OAuthProblem.of(OAuth2Error.UNSUPPORTED_GRANT_TYPE, "grant_type '" + grantType + "' is not supported here");
         }
+        AccessTokens.Issued issued = granted.access();
         BearerAccessToken token = new BearerAccessToken(issued.value(), issued.expiresInSeconds(),
                 new Scope(issued.scopes().toArray(String[]::new)));
+        RefreshToken refresh = granted.refreshToken() == null ? null : new RefreshToken(granted.refreshToken());
+        AccessTokenResponse response = granted.idToken() == null
+                ? new AccessTokenResponse(new Tokens(token, refresh))
+                : new OIDCTokenResponse(new OIDCTokens(granted.idToken(), token, refresh));
         // §5.1: the response carries Cache-Control: no-store.
-        Responses.json(ctx, 200, new AccessTokenResponse(new Tokens(token, null)).toJSONObject().toJSONString());
+        Responses.json(ctx, 200, response.toJSONObject().toJSONString());
     }
 }

@@ -84,6 +84,7 @@ public final class AccessTokens {
         changes.onChange((topic, ref) -> {
             if (TokenStore.TOPIC.equals(topic)) cache.invalidate(ref);
             else if (ChangeFeed.EVERYTHING.equals(topic)) cache.invalidateAll();
+            else if (TokenStore.FAMILY_TOPIC.equals(topic)) cache.asMap().values().removeIf(r -> ref.equals(r.familyId()));
         });
     }
 
@@ -92,20 +93,40 @@ public final class AccessTokens {
         return issuer + "/restapi";
     }
 
+    /** The app's own lifetime, else its template's, else the server default. */
     public Duration ttlFor(ExternalApp app) {
-        return app.accessTokenTtl() == null ? defaultTtl : app.accessTokenTtl();
+        if (app.accessTokenTtl() != null) return app.accessTokenTtl();
+        return app.lifetimes().accessToken() == null ? defaultTtl : app.lifetimes().accessToken();
     }
 
     /** Issues a token and returns once its record is durable. */
     public Issued issue(ExternalApp app, User user, Set<String> scopes, String grantType) {
-        long now = clock.millis();
+        Minted minted = mint(app, user, scopes, grantType, null, null, clock.millis(), null);
+        try {
+            recorder.record(minted.record()).join();
+        } catch (CompletionException e) {
+            throw new IllegalStateException("the token could not be stored", e.getCause());
+        }
+        return minted.issued();
+    }
+
+    /** A token and its record, not yet stored: for grants that store it with more in one transaction. */
+    public record Minted(Issued issued, TokenRecord record) {}
+
+    /**
+     * Makes a token without storing it.
+     *
+     * @param seed null: random; else the token's random parts come from it (see {@link TokenIds#mintOpaque(long, byte[])})
+     */
+    public Minted mint(ExternalApp app, User user, Set<String> scopes, String grantType, Long consentId, String familyId,
+                       long now, byte[] seed) {
         Duration ttl = ttlFor(app);
         long expiresAt = now + ttl.toMillis();
         String value;
         String id;
         String verifierHash = null;
         if (app.tokenFormat() == TokenFormat.JWT) {
-            id = TokenIds.newId(now);
+            id = seed == null ? TokenIds.newId(now) : TokenIds.seededId(now, seed);
             JWTClaimsSet claims = new JWTClaimsSet.Builder()
                     .issuer(issuer.toString())
                     .subject(user.subject())
@@ -119,19 +140,14 @@ public final class AccessTokens {
                     .build();
             value = keys.sign(JWSAlgorithm.ES256, JWT_TYPE, claims).serialize();
         } else {
-            TokenIds.Minted minted = TokenIds.mintOpaque(now);
+            TokenIds.Minted minted = seed == null ? TokenIds.mintOpaque(now) : TokenIds.mintOpaque(now, seed);
             value = minted.value();
             id = minted.id();
             verifierHash = minted.verifierHash();
         }
         TokenRecord record = new TokenRecord(id, verifierHash, app.id(), user.id(), scopes, app.tokenFormat().code, grantType,
-                now, expiresAt, null, null, null, app.tokenGeneration());
-        try {
-            recorder.record(record).join();
-        } catch (CompletionException e) {
-            throw new IllegalStateException("the token could not be stored", e.getCause());
-        }
-        return new Issued(value, ttl.toSeconds(), scopes);
+                now, expiresAt, null, consentId, familyId, app.tokenGeneration(), null);
+        return new Minted(new Issued(value, Math.max(0, (expiresAt - clock.millis()) / 1000), scopes), record);
     }
 
     /**
@@ -157,6 +173,16 @@ public final class AccessTokens {
         if (record.appGeneration() < app.tokenGeneration()) return Optional.empty();
         User user = record.userId() == null ? null : directory.byId(record.userId()).orElse(null);
         if (user == null || !user.enabled() || (user.admin() && !switches.adminConnections())) return Optional.empty();
+        if (record.familyId() != null && record.usedAt() == null && record.grantType().equals("refresh_token")
+                && now < record.issuedAt() + app.lifetimes().refreshRetry().toMillis()) {
+            // Inside the refresh retry window a used pair may no longer be handed out again: note the first use.
+            store.markUsed(record.tokenId());
+            TokenRecord used = new TokenRecord(record.tokenId(), record.verifierHash(), record.appId(), record.userId(),
+                    record.scopes(), record.format(), record.grantType(), record.issuedAt(), record.expiresAt(), null,
+                    record.consentId(), record.familyId(), record.appGeneration(), now);
+            cache.asMap().replace(record.tokenId(), record, used);
+            record = used;
+        }
         String jti = record.verifierHash() == null ? record.tokenId() : null;
         return Optional.of(new Active(record, app, user, jti));
     }

@@ -15,14 +15,16 @@ public final class Housekeeping implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Housekeeping.class);
 
     private final TokenStore tokens;
+    private final TokenFamilies families;
     private final SigningKeys keys;
     private final ChangeFeed changes;
     private final Duration retention;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().daemon().name("ostium-housekeeping").unstarted(r));
 
-    public Housekeeping(TokenStore tokens, SigningKeys keys, ChangeFeed changes, Duration retention) {
+    public Housekeeping(TokenStore tokens, TokenFamilies families, SigningKeys keys, ChangeFeed changes, Duration retention) {
         this.tokens = tokens;
+        this.families = families;
         this.keys = keys;
         this.changes = changes;
         this.retention = retention;
@@ -36,6 +38,7 @@ public final class Housekeeping implements AutoCloseable {
     public void runOnce() {
         try {
             int records = tokens.deleteExpired(retention.toMillis());
+            records += families.deleteExpired(retention.toMillis());
             int keysDropped = keys.dropExpired();
             changes.prune();
             if (records > 0 || keysDropped > 0) {

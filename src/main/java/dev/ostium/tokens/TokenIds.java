@@ -40,6 +40,30 @@ public final class TokenIds {
         byte[] id = idBytes(nowMillis);
         byte[] verifier = new byte[VERIFIER_BYTES];
         RANDOM.nextBytes(verifier);
+        return opaque(id, verifier);
+    }
+
+    /**
+     * A token whose random parts come from a seed instead of the random generator: the same seed and time
+     * give the same token, which lets a lost refresh answer be computed again instead of stored.
+     *
+     * @param seed at least 42 bytes: 10 for the id, 32 for the verifier
+     */
+    public static Minted mintOpaque(long nowMillis, byte[] seed) {
+        byte[] id = ByteBuffer.allocate(ID_BYTES).putShort((short) (nowMillis >>> 32)).putInt((int) nowMillis)
+                .put(seed, 0, 10).array();
+        byte[] verifier = new byte[VERIFIER_BYTES];
+        System.arraycopy(seed, 10, verifier, 0, VERIFIER_BYTES);
+        return opaque(id, verifier);
+    }
+
+    /** The id part a seed gives, as {@link #mintOpaque(long, byte[])} would. */
+    public static String seededId(long nowMillis, byte[] seed) {
+        return B64.encodeToString(ByteBuffer.allocate(ID_BYTES).putShort((short) (nowMillis >>> 32)).putInt((int) nowMillis)
+                .put(seed, 0, 10).array());
+    }
+
+    private static Minted opaque(byte[] id, byte[] verifier) {
         byte[] value = ByteBuffer.allocate(ID_BYTES + VERIFIER_BYTES).put(id).put(verifier).array();
         return new Minted(B64.encodeToString(value), B64.encodeToString(id), ClientSecrets.digest(verifier));
     }

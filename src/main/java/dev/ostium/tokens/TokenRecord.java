@@ -11,7 +11,8 @@ import java.util.Set;
  * @param consentId the consent an interactive grant was issued under, if any
  * @param familyId  the refresh-token family the token belongs to, if any
  * @param appGeneration the app's token generation when the token was issued
+ * @param usedAt    when a token issued by a refresh was first presented (tracked only inside a retry window)
  */
 public record TokenRecord(String tokenId, String verifierHash, long appId, Long userId, Set<String> scopes, String format,
                           String grantType, long issuedAt, long expiresAt, Long revokedAt, Long consentId,
-                          String familyId, long appGeneration) {}
+                          String familyId, long appGeneration, Long usedAt) {}

@@ -11,12 +11,14 @@ import org.jdbi.v3.core.mapper.RowMapper;
 public final class TokenStore {
 
     public static final String TOPIC = "token";
+    /** A whole refresh-token family was revoked: ref is the family id. */
+    public static final String FAMILY_TOPIC = "family";
 
     private static final RowMapper<TokenRecord> MAPPER = (rs, ctx) -> new TokenRecord(rs.getString("token_id"), rs.getString("verifier_hash"),
             rs.getLong("app_id"), nullableLong(rs, "user_id"),
             Scopes.parse(rs.getString("scope")), rs.getString("format"), rs.getString("grant_type"),
             rs.getLong("issued_at"), rs.getLong("expires_at"), nullableLong(rs, "revoked_at"),
-            nullableLong(rs, "consent_id"), rs.getString("family_id"), rs.getLong("app_generation"));
+            nullableLong(rs, "consent_id"), rs.getString("family_id"), rs.getLong("app_generation"), nullableLong(rs, "used_at"));
 
     private final Database db;
     private final ChangeFeed changes;
@@ -44,6 +46,25 @@ public final class TokenStore {
     public Optional<TokenRecord> find(String tokenId) {
         return db.jdbi().withHandle(h -> h.createQuery("select * from access_tokens where token_id = :id")
                 .bind("id", tokenId).map(MAPPER).findOne());
+    }
+
+    /** Stores a token record inside the caller's transaction (grants that write more than the token). */
+    public static void insert(org.jdbi.v3.core.Handle h, TokenRecord r) {
+        h.createUpdate("""
+                        insert into access_tokens (token_id, verifier_hash, app_id, user_id, scope, format, grant_type, issued_at,
+                          expires_at, consent_id, family_id, app_generation)
+                        values (:id, :verifier, :app, :user, :scope, :format, :grant, :issued, :expires, :consent, :family,
+                          :generation)""")
+                .bind("id", r.tokenId()).bind("verifier", r.verifierHash()).bind("app", r.appId()).bind("user", r.userId())
+                .bind("scope", String.join(" ", r.scopes())).bind("format", r.format())
+                .bind("grant", r.grantType()).bind("issued", r.issuedAt()).bind("expires", r.expiresAt())
+                .bind("consent", r.consentId()).bind("family", r.familyId()).bind("generation", r.appGeneration()).execute();
+    }
+
+    /** Notes the first use of a token; true when this call was the first. */
+    public boolean markUsed(String tokenId) {
+        return db.jdbi().withHandle(h -> h.createUpdate("update access_tokens set used_at = :now where token_id = :id and used_at is null")
+                .bind("now", clock.millis()).bind("id", tokenId).execute()) > 0;
     }
 
     /** Marks a token revoked and tells every node. Returns false when it was already revoked or unknown. */

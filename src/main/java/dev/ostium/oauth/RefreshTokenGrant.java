@@ -1,0 +1,162 @@
+package dev.ostium.oauth;
+
+import com.nimbusds.oauth2.sdk.GrantType;
+import com.nimbusds.oauth2.sdk.OAuth2Error;
+import dev.ostium.apps.ClientSecrets;
+import dev.ostium.apps.ExternalApp;
+import dev.ostium.apps.Scopes;
+import dev.ostium.db.Database;
+import dev.ostium.directory.User;
+import dev.ostium.tokens.AccessTokens;
+import dev.ostium.tokens.RefreshToken;
+import dev.ostium.tokens.TokenFamilies;
+import dev.ostium.tokens.TokenFamily;
+import dev.ostium.tokens.TokenIds;
+import dev.ostium.tokens.TokenRecord;
+import dev.ostium.tokens.TokenStore;
+import dev.ostium.web.FormBody;
+import java.time.Clock;
+import java.util.LinkedHashSet;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * RFC 6749 §6 with rotation (RFC 9700 §4.14.2): every refresh spends the presented refresh token and hands
+ * out a new pair. A spent token presented again revokes the whole family — except a retry of a lost answer
+ * inside the template's window, which gets exactly the same pair back while that pair is unused.
+ */
+public final class RefreshTokenGrant {
+
+    private static final Logger log = LoggerFactory.getLogger(RefreshTokenGrant.class);
+
+    private final ClientAuthenticator clients;
+    private final ConnectionRules rules;
+    private final Consents consents;
+    private final AccessTokens tokens;
+    private final TokenStore tokenStore;
+    private final IdTokens idTokens;
+    private final TokenFamilies families;
+    private final RefreshTokenCodec codec;
+    private final Database db;
+    private final Clock clock;
+
+    public RefreshTokenGrant(ClientAuthenticator clients, ConnectionRules rules, Consents consents, AccessTokens tokens,
+                             TokenStore tokenStore, IdTokens idTokens, TokenFamilies families, byte[] derivationKey,
+                             Database db, Clock clock) {
+        this.clients = clients;
+        this.rules = rules;
+        this.consents = consents;
+        this.tokens = tokens;
+        this.tokenStore = tokenStore;
+        this.idTokens = idTokens;
+        this.families = families;
+        this.codec = new RefreshTokenCodec(derivationKey);
+        this.db = db;
+        this.clock = clock;
+    }
+
+    public Granted handle(String authorization, FormBody form) {
+        ExternalApp app = clients.authenticateOrPublic(authorization, form).app();
+        String value = form.get("refresh_token");
+        if (value == null) throw OAuthProblem.invalidRequest("refresh_token is required");
+        TokenIds.Presented presented = TokenIds.parseOpaque(value).orElseThrow(() -> invalidGrant("unknown refresh token"));
+        RefreshToken rt = families.refreshToken(presented.id())
+                .filter(r -> ClientSecrets.sameDigest(r.verifierHash(), presented.verifierHash()))
+                .orElseThrow(() -> invalidGrant("unknown refresh token"));
+        // §6: the token is bound to its client; another client's attempt changes nothing.
+        if (rt.appId() != app.id()) throw invalidGrant("the refresh token was issued to another client");
+        TokenFamily family = families.family(rt.familyId()).orElseThrow(() -> invalidGrant("unknown refresh token"));
+        if (family.revoked()) throw invalidGrant("the refresh token has been revoked");
+        long now = clock.millis();
+        if (family.expiresAt() <= now || rt.expiresAt() <= now) throw invalidGrant("the refresh token has expired; sign in again");
+        Set<String> scopes = narrowed(rt.scopes(), form.get("scope"));
+        if (rt.rotatedAt() != null) return retryOrReuse(app, rt, family, value, now);
+
+        User user = stillAllowed(app, family);
+        AccessTokens.Minted access = tokens.mint(app, user, scopes, GrantType.REFRESH_TOKEN.getValue(), family.consentId(),
+                family.id(), now, codec.successorAccessSeed(value));
+        TokenIds.Minted next = TokenIds.mintOpaque(now, codec.successorRefreshSeed(value));
+        boolean rotated = db.jdbi().inTransaction(h -> {
+            if (!TokenFamilies.rotate(h, rt.tokenId(), now, next.id())) return false;
+            // §6: the new refresh token keeps the scope of the one it replaces; only the access token narrows.
+            TokenFamilies.insert(h, new RefreshToken(next.id(), next.verifierHash(), family.id(), app.id(), rt.scopes(),
+                    rt.generation() + 1, now, family.expiresAt(), null, null, access.record().tokenId()));
+            TokenStore.insert(h, access.record());
+            return true;
+        });
+        if (!rotated) {
+            // Another request (on this node or another) spent it a moment ago.
+            RefreshToken spent = families.refreshToken(rt.tokenId()).orElseThrow(() -> invalidGrant("unknown refresh token"));
+            return retryOrReuse(app, spent, family, value, clock.millis());
+        }
+        return new Granted(access.issued(), next.value(), idToken(app, user, family, scopes, access.issued().value(), now));
+    }
+
+    /**
+     * A spent refresh token again. Inside the retry window, presented by its own client, the latest
+     * generation whose successor pair nobody has used yet: the same pair once more (re-derived, not
+     * stored). Anything else is reuse: the family ends.
+     */
+    private Granted retryOrReuse(ExternalApp app, RefreshToken rt, TokenFamily family, String value, long now) {
+        long window = app.lifetimes().refreshRetry().toMillis();
+        if (window > 0 && now - rt.rotatedAt() <= window) {
+            byte[] refreshSeed = codec.successorRefreshSeed(value);
+            TokenIds.Minted next = TokenIds.mintOpaque(rt.rotatedAt(), refreshSeed);
+            Optional<RefreshToken> successor = next.id().equals(rt.successorId()) ? families.refreshToken(next.id()) : Optional.empty();
+            Optional<TokenRecord> access = successor.filter(s -> s.rotatedAt() == null && s.accessTokenId() != null)
+                    .flatMap(s -> tokenStore.find(s.accessTokenId()))
+                    .filter(a -> a.usedAt() == null && a.revokedAt() == null);
+            if (access.isPresent()) {
+                User user = stillAllowed(app, family);
+                AccessTokens.Minted again = tokens.mint(app, user, access.get().scopes(), GrantType.REFRESH_TOKEN.getValue(),
+                        family.consentId(), family.id(), rt.rotatedAt(), codec.successorAccessSeed(value));
+                if (again.record().tokenId().equals(access.get().tokenId())) {
+                    log.info("refresh of app {} retried within {} ms: the same pair is answered again", app.clientId(), now - rt.rotatedAt());
+                    return new Granted(again.issued(), next.value(),
+                            idToken(app, user, family, access.get().scopes(), again.issued().value(), now));
+                }
+            }
+        }
+        if (families.revoke(family.id(), "refresh token reuse")) {
+            log.warn("refresh token reuse by app {}: token family {} revoked", app.clientId(), family.id());
+        }
+        throw invalidGrant("the refresh token was used already; its whole family is revoked");
+    }
+
+    /** Every refresh asks again what the grant asked: app, person, rules, consent, offline access. */
+    private User stillAllowed(ExternalApp app, TokenFamily family) {
+        if (!app.offlineAccess()) throw invalidGrant("offline access is turned off for this app");
+        if (family.appGeneration() < app.tokenGeneration()) throw invalidGrant("the refresh token has been revoked");
+        User user = rules.currentUser(family.userId()).orElseThrow(() -> invalidGrant("the account is disabled"));
+        rules.refusal(app, user).ifPresent(r -> {
+            throw invalidGrant(r.reason());
+        });
+        consents.find(user.id(), app.id()).filter(c -> c.covers(family.scopes()))
+                .orElseThrow(() -> invalidGrant("the person's consent has been withdrawn"));
+        return user;
+    }
+
+    private String idToken(ExternalApp app, User user, TokenFamily family, Set<String> scopes, String accessToken, long now) {
+        // OpenID Connect Core §12.2: a refresh may return a new ID token, auth_time unchanged, without a nonce.
+        return scopes.contains("openid") ? idTokens.issue(app, user, scopes, family.authTime(), null, accessToken, now) : null;
+    }
+
+    /** §6: the requested scope may narrow the original grant, never widen it. */
+    private static Set<String> narrowed(Set<String> granted, String requested) {
+        if (requested == null) return granted;
+        Set<String> asked = new LinkedHashSet<>();
+        for (String s : requested.split(" ", -1)) {
+            if (s.isEmpty()) continue;
+            if (!Scopes.wellFormed(s)) throw OAuthProblem.of(OAuth2Error.INVALID_SCOPE, "malformed scope");
+            if (!granted.contains(s)) throw OAuthProblem.of(OAuth2Error.INVALID_SCOPE, "scope '" + s + "' was not granted to this refresh token");
+            asked.add(s);
+        }
+        return asked.isEmpty() ? granted : asked;
+    }
+
+    private static OAuthProblem invalidGrant(String description) {
+        return OAuthProblem.of(OAuth2Error.INVALID_GRANT, description);
+    }
+}

@@ -1,0 +1,57 @@
+package dev.ostium.oauth;
+
+import dev.ostium.tokens.AccessTokens;
+import dev.ostium.web.Responses;
+import io.javalin.http.Context;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * GET and POST /oauth2/userinfo (OpenID Connect Core §5.3): the claims the access token's scopes release.
+ * The token comes in the Authorization header; failures are RFC 6750 §3 challenges.
+ */
+public final class UserInfoEndpoint {
+
+    private final AccessTokens tokens;
+
+    public UserInfoEndpoint(AccessTokens tokens) {
+        this.tokens = tokens;
+    }
+
+    public void handle(Context ctx) {
+        String header = ctx.header("Authorization");
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            // RFC 6750 §3.1: no credentials at all gets a bare challenge.
+            challenge(ctx, 401, null, null);
+            return;
+        }
+        String token = header.substring(7).trim();
+        Optional<AccessTokens.Active> active = token.matches("[A-Za-z0-9\\-._~+/]+=*") ? tokens.validate(token) : Optional.empty();
+        if (active.isEmpty()) {
+            challenge(ctx, 401, "invalid_token", "the access token is invalid, expired or revoked");
+            return;
+        }
+        AccessTokens.Active a = active.get();
+        if (!a.record().scopes().contains("openid") || a.record().familyId() == null) {
+            challenge(ctx, 403, "insufficient_scope", "userinfo needs a token granted the openid scope");
+            return;
+        }
+        Map<String, Object> claims = new LinkedHashMap<>();
+        claims.put("sub", a.user().subject());
+        claims.putAll(UserClaims.released(a.user(), a.record().scopes()));
+        Responses.json(ctx, 200, new net.minidev.json.JSONObject(claims).toJSONString());
+    }
+
+    private static void challenge(Context ctx, int status, String error, String description) {
+        StringBuilder c = new StringBuilder("Bearer realm=\"ostium\"");
+        if (error != null) c.append(", error=\"").append(error).append('"');
+        if (description != null) c.append(", error_description=\"").append(description).append('"');
+        if (status == 403) c.append(", scope=\"openid\"");
+        ctx.header("WWW-Authenticate", c.toString());
+        Map<String, Object> body = new LinkedHashMap<>();
+        if (error != null) body.put("error", error);
+        if (description != null) body.put("error_description", description);
+        Responses.json(ctx, status, new net.minidev.json.JSONObject(body).toJSONString());
+    }
+}
