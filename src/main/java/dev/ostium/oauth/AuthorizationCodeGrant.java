@@ -67,7 +67,7 @@ public final class AuthorizationCodeGrant {
         if (code.usedAt() != null) throw replayed(code, app);
         if (code.expiresAt() <= now) throw invalidGrant("the authorization code has expired");
         if (!code.redirectUri().equals(redirectUri)) throw invalidGrant("redirect_uri differs from the one of the authorization request");
-        verifyPkce(code, form.get("code_verifier"));
+        verifyPkce(app, code, form.get("code_verifier"));
 
         User user = rules.currentUser(code.userId()).orElseThrow(() -> invalidGrant("the account is disabled"));
         rules.refusal(app, user).ifPresent(r -> {
@@ -101,8 +101,9 @@ public final class AuthorizationCodeGrant {
     }
 
     /** RFC 7636 §4.6, and RFC 9700 §2.1.1: a verifier without a challenge is a downgrade attempt. */
-    private static void verifyPkce(AuthorizationCodes.Code code, String verifier) {
+    private static void verifyPkce(ExternalApp app, AuthorizationCodes.Code code, String verifier) {
         if (code.codeChallenge() == null) {
+            if (app.publicClient()) throw invalidGrant("public clients must use PKCE");
             if (verifier != null) throw invalidGrant("code_verifier sent, but the authorization request had no code_challenge");
             return;
         }

@@ -114,7 +114,10 @@ public final class RefreshTokenGrant {
                         family.consentId(), family.id(), rt.rotatedAt(), codec.successorAccessSeed(value));
                 if (again.record().tokenId().equals(access.get().tokenId())) {
                     log.info("refresh of app {} retried within {} ms: the same pair is answered again", app.clientId(), now - rt.rotatedAt());
-                    return new Granted(again.issued(), next.value(),
+                    // The same token, so the same expiry: only the seconds left of it.
+                    AccessTokens.Issued same = new AccessTokens.Issued(again.issued().value(),
+                            Math.max(0, (again.record().expiresAt() - now) / 1000), again.issued().scopes());
+                    return new Granted(same, next.value(),
                             idToken(app, user, family, access.get().scopes(), again.issued().value(), now));
                 }
             }

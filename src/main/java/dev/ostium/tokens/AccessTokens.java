@@ -147,7 +147,7 @@ public final class AccessTokens {
         }
         TokenRecord record = new TokenRecord(id, verifierHash, app.id(), user.id(), scopes, app.tokenFormat().code, grantType,
                 now, expiresAt, null, consentId, familyId, app.tokenGeneration(), null);
-        return new Minted(new Issued(value, Math.max(0, (expiresAt - clock.millis()) / 1000), scopes), record);
+        return new Minted(new Issued(value, ttl.toSeconds(), scopes), record);
     }
 
     /**

@@ -212,6 +212,28 @@ public final class TestServer implements AutoCloseable {
         return new App(n.path("clientId").asText(), n.path("clientSecret").asText(null), n);
     }
 
+    /** Creates an interactive app (web, spa, native) from the spec; name and type filled in when missing. */
+    public App createInteractive(String type, Map<String, Object> spec) {
+        Map<String, Object> all = new LinkedHashMap<>(spec);
+        all.putIfAbsent("name", type + " app " + System.nanoTime());
+        all.put("type", type);
+        all.putIfAbsent("redirectUris", java.util.List.of("https://app.example/callback"));
+        return create(all);
+    }
+
+    /**
+     * The authorization endpoint's decision, taken directly on the node: the person approved these scopes
+     * and a code is issued. For token-endpoint tests that do not need the pages.
+     */
+    public String issueCode(App app, String username, String redirectUri, String scope, String codeChallenge, String nonce) {
+        var user = node.directory.byUsername(username).orElseThrow();
+        var ext = node.apps.require(app.clientId());
+        var scopes = dev.ostium.apps.Scopes.parse(scope);
+        var consent = node.consents.grant(user.id(), ext.id(), scopes);
+        return node.codes.issue(new dev.ostium.oauth.AuthorizationCodes.Request(ext, user.id(), consent.id(), redirectUri, scopes,
+                codeChallenge, nonce, clock.millis() - 1000, null));
+    }
+
     public Response tokenResponse(App app, String scope) {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("grant_type", "client_credentials");

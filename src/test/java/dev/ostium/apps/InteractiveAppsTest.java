@@ -1,0 +1,202 @@
+package dev.ostium.apps;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ostium.testing.Response;
+import dev.ostium.testing.ServerTest;
+import dev.ostium.testing.TestDatabase;
+import dev.ostium.testing.TestServer.App;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Registering web, single-page and native apps, client templates and consent-screen icons through the admin API. */
+@ParameterizedClass(name = "{0}")
+@EnumSource(TestDatabase.class)
+class InteractiveAppsTest extends ServerTest {
+
+    @Test
+    void aWebAppIsConfidentialWithASecretShownOnce() {
+        App app = server.createInteractive("web", Map.of("redirectUris", List.of("https://crm.example/cb", "https://crm.example/cb2"),
+                "scopes", List.of("openid", "profile", "email", "offline_access", "rest.all"), "offlineAccess", true));
+        JsonNode v = app.created();
+        assertThat(app.secret()).hasSize(43);
+        assertThat(v.path("type").asText()).isEqualTo("web");
+        assertThat(v.path("secretType").asText()).isEqualTo("secret_key");
+        assertThat(v.path("redirectUris").toString()).isEqualTo("[\"https://crm.example/cb\",\"https://crm.example/cb2\"]");
+        assertThat(v.path("offlineAccess").asBoolean()).isTrue();
+        assertThat(v.path("template").asText()).isEqualTo("default");
+        assertThat(v.path("lifetimes").path("codeTtl").asLong()).isEqualTo(600);
+        assertThat(v.path("lifetimes").path("accessTokenTtl").asLong()).isEqualTo(600);
+        assertThat(v.path("lifetimes").path("refreshTokenTtl").asLong()).isEqualTo(14 * 86400);
+        assertThat(v.path("lifetimes").path("refreshRetryWindow").asLong()).isZero();
+        assertThat(v.path("idTokenAlg").asText()).isEqualTo("ES256");
+        assertThat(server.admin("GET", "/admin/api/apps/" + app.clientId(), null).body()).doesNotContain(app.secret());
+    }
+
+    @Test
+    void spaAndNativeAppsArePublicClientsWithoutSecret() {
+        App spa = server.createInteractive("spa", Map.of("redirectUris", List.of("https://spa.example/")));
+        assertThat(spa.secret()).isNull();
+        assertThat(spa.created().path("secretType").asText()).isEqualTo("none");
+        App nativeApp = server.createInteractive("native", Map.of("redirectUris", List.of("http://127.0.0.1/callback", "com.example.app:/oauth")));
+        assertThat(nativeApp.secret()).isNull();
+        Response withSecret = server.admin("POST", "/admin/api/apps", Map.of("name", "x", "type", "spa", "secretType", "secret_key",
+                "redirectUris", List.of("https://spa.example/")));
+        assertThat(withSecret.status()).isEqualTo(400);
+        assertThat(withSecret.json().path("error_description").asText()).contains("public client");
+    }
+
+    @Test
+    void redirectUrisThatCouldOpenARedirectAreRefusedAndNothingIsStored() {
+        long before = server.count("apps");
+        for (String uri : List.of("javascript:alert(1)", "https://app.example/cb#frag", "https://user:pw@app.example/cb",
+                "http://app.example/cb", "/relative/cb", "https://app.example/c b", "data:text/html,hi", "ftp://app.example/x",
+                "https://аpp.example/cb")) {
+            Response r = server.admin("POST", "/admin/api/apps", Map.of("name", "x", "type", "web", "redirectUris", List.of(uri)));
+            assertThat(r.status()).as(uri + " -> " + r.body()).isEqualTo(400);
+            assertThat(r.json().path("error_description").asText()).startsWith("redirectUris");
+        }
+        Response none = server.admin("POST", "/admin/api/apps", Map.of("name", "x", "type", "web"));
+        assertThat(none.status()).isEqualTo(400);
+        Response serviceWithRedirect = server.admin("POST", "/admin/api/apps", Map.of("name", "x", "user", "alice",
+                "redirectUris", List.of("https://app.example/cb")));
+        assertThat(serviceWithRedirect.status()).isEqualTo(400);
+        assertThat(server.count("apps")).isEqualTo(before);
+    }
+
+    @Test
+    void templatesAreListedCreatedUpdatedAndDeleted() {
+        JsonNode list = server.admin("GET", "/admin/api/templates", null).json();
+        assertThat(list.findValuesAsText("name")).contains("default");
+        Response created = server.admin("POST", "/admin/api/templates", Map.of("name", "partners", "scopes", List.of("openid", "rest.all.read"),
+                "accessTokenTtl", 300, "refreshTokenTtl", 86400, "refreshRetryWindow", 30));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        assertThat(created.json().path("codeTtl").asLong()).isEqualTo(600);
+        assertThat(created.json().path("accessTokenTtl").asLong()).isEqualTo(300);
+        assertThat(created.json().path("refreshRetryWindow").asLong()).isEqualTo(30);
+
+        Response updated = server.admin("PATCH", "/admin/api/templates/partners", Map.of("codeTtl", 120, "description", "for partners"));
+        assertThat(updated.status()).isEqualTo(200);
+        assertThat(updated.json().path("codeTtl").asLong()).isEqualTo(120);
+        assertThat(updated.json().path("accessTokenTtl").asLong()).isEqualTo(300);
+
+        for (Map<String, Object> bad : List.<Map<String, Object>>of(Map.of("name", "partners"), Map.of("scopes", List.of("openid")),
+                Map.of("name", "x", "refreshRetryWindow", 61), Map.of("name", "y", "codeTtl", 3600), Map.of("name", "z", "tokenFormat", "xml"),
+                Map.of("name", "w", "scopes", List.of("superpowers")))) {
+            Response r = server.admin("POST", "/admin/api/templates", bad);
+            assertThat(r.status()).as(bad + " -> " + r.body()).isEqualTo(400);
+        }
+        assertThat(server.admin("DELETE", "/admin/api/templates/partners", null).status()).isEqualTo(204);
+        assertThat(server.admin("GET", "/admin/api/templates/partners", null).status()).isEqualTo(404);
+    }
+
+    @Test
+    void changingATemplateChangesItsAppsAndATemplateInUseCannotBeDeleted() {
+        server.admin("POST", "/admin/api/templates", Map.of("name", "shared", "scopes", List.of("openid", "profile", "rest.all")));
+        App app = server.createInteractive("web", Map.of("template", "shared", "scopes", List.of("openid", "profile", "rest.all")));
+        assertThat(app.created().path("scopes").size()).isEqualTo(3);
+        Response outside = server.admin("POST", "/admin/api/apps", Map.of("name", "x", "type", "web", "template", "shared",
+                "redirectUris", List.of("https://a.example/cb"), "scopes", List.of("email")));
+        assertThat(outside.status()).isEqualTo(400);
+        assertThat(outside.json().path("error_description").asText()).contains("not allowed by the template");
+
+        server.admin("PATCH", "/admin/api/templates/shared", Map.of("scopes", List.of("openid", "rest.all"), "accessTokenTtl", 120));
+        JsonNode now = server.admin("GET", "/admin/api/apps/" + app.clientId(), null).json();
+        assertThat(now.path("scopes").toString()).isEqualTo("[\"openid\",\"rest.all\"]");
+        assertThat(now.path("lifetimes").path("accessTokenTtl").asLong()).isEqualTo(120);
+
+        Response delete = server.admin("DELETE", "/admin/api/templates/shared", null);
+        assertThat(delete.status()).isEqualTo(400);
+        assertThat(delete.json().path("error_description").asText()).contains("used by 1 app");
+        assertThat(server.admin("GET", "/admin/api/templates/shared", null).status()).isEqualTo(200);
+    }
+
+    @Test
+    void authorizedUsersAndGroupsAreStoredByName() {
+        App app = server.createInteractive("web", Map.of("authorizedUsers", List.of("alice"), "authorizedGroups", List.of("Support")));
+        JsonNode v = server.admin("GET", "/admin/api/apps/" + app.clientId(), null).json();
+        assertThat(v.path("openToAll").asBoolean()).isFalse();
+        assertThat(v.path("authorizedUsers").toString()).isEqualTo("[\"alice\"]");
+        assertThat(v.path("authorizedGroups").toString()).isEqualTo("[\"Support\"]");
+        Response open = server.admin("PATCH", "/admin/api/apps/" + app.clientId(), Map.of("openToAll", true));
+        assertThat(open.json().path("openToAll").asBoolean()).isTrue();
+        Response unknown = server.admin("PATCH", "/admin/api/apps/" + app.clientId(), Map.of("authorizedUsers", List.of("nobody")));
+        assertThat(unknown.status()).isEqualTo(400);
+        assertThat(server.admin("GET", "/admin/api/apps/" + app.clientId(), null).json().path("authorizedUsers").toString())
+                .isEqualTo("[\"alice\"]");
+    }
+
+    @Test
+    void everyNewFieldCanBeChanged() {
+        App app = server.createInteractive("web", Map.of());
+        Response r = server.admin("PATCH", "/admin/api/apps/" + app.clientId(), Map.of("redirectUris", List.of("https://new.example/cb"),
+                "postLogoutRedirectUris", List.of("https://new.example/bye"), "offlineAccess", true, "consentName", "New CRM",
+                "idTokenAlg", "RS256", "description", "Our CRM"));
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        JsonNode v = r.json();
+        assertThat(v.path("redirectUris").toString()).isEqualTo("[\"https://new.example/cb\"]");
+        assertThat(v.path("postLogoutRedirectUris").toString()).isEqualTo("[\"https://new.example/bye\"]");
+        assertThat(v.path("offlineAccess").asBoolean()).isTrue();
+        assertThat(v.path("consentName").asText()).isEqualTo("New CRM");
+        assertThat(v.path("idTokenAlg").asText()).isEqualTo("RS256");
+        assertThat(server.admin("PATCH", "/admin/api/apps/" + app.clientId(), Map.of("idTokenAlg", "HS256")).status()).isEqualTo(400);
+    }
+
+    @Test
+    void aLargeIconIsScaledTo64PixelsAndOtherFilesAreRefused() throws Exception {
+        App app = server.createInteractive("web", Map.of());
+        Response up = upload(app, image(300, 150, "png"), "image/png");
+        assertThat(up.status()).as(up.body()).isEqualTo(200);
+        assertThat(up.json().path("icon").asText()).endsWith("/icon");
+        BufferedImage stored = ImageIO.read(new ByteArrayInputStream(iconBytes(app)));
+        assertThat(stored.getWidth()).isEqualTo(64);
+        assertThat(stored.getHeight()).isEqualTo(64);
+
+        Response jpeg = upload(app, image(640, 640, "jpg"), "image/jpeg");
+        assertThat(jpeg.status()).isEqualTo(200);
+        Response small = upload(app, image(32, 16, "png"), "image/png");
+        assertThat(small.status()).isEqualTo(200);
+        assertThat(ImageIO.read(new ByteArrayInputStream(iconBytes(app))).getWidth()).isEqualTo(32);
+
+        byte[] gif = image(10, 10, "gif");
+        Response refusedType = upload(app, gif, "image/gif");
+        assertThat(refusedType.status()).isEqualTo(415);
+        Response disguised = upload(app, gif, "image/png");
+        assertThat(disguised.status()).isEqualTo(400);
+        assertThat(disguised.json().path("error_description").asText()).contains("PNG or JPEG");
+        Response garbage = upload(app, "not an image at all".getBytes(), "image/jpeg");
+        assertThat(garbage.status()).isEqualTo(400);
+        assertThat(ImageIO.read(new ByteArrayInputStream(iconBytes(app))).getWidth()).isEqualTo(32);
+    }
+
+    private static byte[] image(int w, int h, String format) throws Exception {
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        for (int x = 0; x < w; x++) img.setRGB(x, h / 2, 0xFF0000);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(img, format, out);
+        return out.toByteArray();
+    }
+
+    private static Response upload(App app, byte[] bytes, String type) {
+        return server.send(HttpRequest.newBuilder(URI.create(server.url("/admin/api/apps/" + app.clientId() + "/icon")))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("admin:admin".getBytes()))
+                .header("Content-Type", type).PUT(HttpRequest.BodyPublishers.ofByteArray(bytes)).build());
+    }
+
+    private static byte[] iconBytes(App app) {
+        byte[] png = server.node().apps.icon(server.node().apps.require(app.clientId())).orElseThrow();
+        assertThat(new String(png, 1, 3)).isEqualTo("PNG");
+        return png;
+    }
+}

@@ -1,0 +1,283 @@
+package dev.ostium.oauth;
+
+import static dev.ostium.oauth.AuthorizationCodeGrantTest.ALL;
+import static dev.ostium.oauth.AuthorizationCodeGrantTest.CB;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.nimbusds.oauth2.sdk.pkce.CodeChallenge;
+import com.nimbusds.oauth2.sdk.pkce.CodeChallengeMethod;
+import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
+import dev.ostium.testing.Response;
+import dev.ostium.testing.ServerTest;
+import dev.ostium.testing.TestDatabase;
+import dev.ostium.testing.TestServer.App;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** RFC 6749 §6 with rotation and reuse detection (RFC 9700 §4.14.2), offline access, and the safe retry of a lost answer. */
+@ParameterizedClass(name = "{0}")
+@EnumSource(TestDatabase.class)
+class RefreshTokenTest extends ServerTest {
+
+    @AfterEach
+    void resetClock() {
+        server.clock.reset();
+    }
+
+    private static App webApp(Map<String, Object> more) {
+        Map<String, Object> spec = new LinkedHashMap<>(Map.of("redirectUris", List.of(CB),
+                "scopes", List.of("openid", "profile", "email", "offline_access", "rest.all", "rest.all.read"), "offlineAccess", true));
+        spec.putAll(more);
+        return server.createInteractive("web", spec);
+    }
+
+    /** Code exchange as alice: the first token response. */
+    private static JsonNode start(App app, String user, String scope) {
+        String code = server.issueCode(app, user, CB, scope, null, null);
+        Response r = AuthorizationCodeGrantTest.exchangeInBody(app, code, CB);
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        return r.json();
+    }
+
+    /** The ELMA365 manual's refresh request: client_id and client_secret in the body. */
+    private static Response refresh(App app, String refreshToken) {
+        return server.postForm("/oauth2/token", null, null, "grant_type=refresh_token&refresh_token=" + refreshToken
+                + "&client_id=" + app.clientId() + "&client_secret=" + app.secret());
+    }
+
+    private static boolean active(App app, String access) {
+        return server.introspect(app, access).path("active").asBoolean();
+    }
+
+    private static String error(Response r) {
+        return r.json().path("error").asText();
+    }
+
+    @Test
+    void everyRefreshRotatesAndReuseRevokesTheWholeFamily() {
+        App app = webApp(Map.of());
+        JsonNode first = start(app, "alice", ALL);
+        Response r1 = refresh(app, first.path("refresh_token").asText());
+        assertThat(r1.status()).as(r1.body()).isEqualTo(200);
+        JsonNode second = r1.json();
+        assertThat(second.path("refresh_token").asText()).isNotEqualTo(first.path("refresh_token").asText());
+        assertThat(second.path("id_token").asText()).isNotEmpty();
+        assertThat(server.query(second.path("access_token").asText(), "SELECT * FROM Invoice;").status()).isEqualTo(200);
+        JsonNode third = refresh(app, second.path("refresh_token").asText()).json();
+
+        // The first refresh token again: reuse. Every token of the family stops, the newest included.
+        Response reuse = refresh(app, first.path("refresh_token").asText());
+        assertThat(reuse.status()).isEqualTo(400);
+        assertThat(error(reuse)).isEqualTo("invalid_grant");
+        assertThat(active(app, first.path("access_token").asText())).isFalse();
+        assertThat(active(app, third.path("access_token").asText())).isFalse();
+        assertThat(error(refresh(app, third.path("refresh_token").asText()))).isEqualTo("invalid_grant");
+        String why = server.node().db.jdbi().withHandle(h -> h.createQuery("select revoked_why from token_families where app_id = "
+                + "(select id from apps where client_id = :c)").bind("c", app.clientId()).mapTo(String.class).one());
+        assertThat(why).isEqualTo("refresh token reuse");
+    }
+
+    @Test
+    void refreshTokensAreStoredOnlyAsDigests() {
+        App app = webApp(Map.of());
+        String rt = start(app, "alice", ALL).path("refresh_token").asText();
+        String dump = server.node().db.jdbi().withHandle(h -> h.createQuery("select token_id || ' ' || verifier_hash from refresh_tokens")
+                .mapTo(String.class).list()).toString();
+        assertThat(dump).doesNotContain(rt).doesNotContain(rt.substring(22));
+    }
+
+    @Test
+    void aRefreshMayNarrowTheScopeButNeverWidenIt() {
+        App app = webApp(Map.of());
+        JsonNode first = start(app, "alice", "openid rest.all.read");
+        Response narrow = server.postForm("/oauth2/token", app, Map.of("grant_type", "refresh_token",
+                "refresh_token", first.path("refresh_token").asText(), "scope", "rest.all.read"));
+        assertThat(narrow.status()).isEqualTo(200);
+        assertThat(narrow.json().path("scope").asText()).isEqualTo("rest.all.read");
+        assertThat(narrow.json().has("id_token")).isFalse();
+        Response widen = server.postForm("/oauth2/token", app, Map.of("grant_type", "refresh_token",
+                "refresh_token", narrow.json().path("refresh_token").asText(), "scope", "rest.all"));
+        assertThat(error(widen)).isEqualTo("invalid_scope");
+        // The refused request spent nothing: the token still refreshes, with the family's full scope.
+        Response again = refresh(app, narrow.json().path("refresh_token").asText());
+        assertThat(again.json().path("scope").asText()).isEqualTo("openid rest.all.read");
+    }
+
+    @Test
+    void aRefreshTokenOfAppAUsedByAppBIsRefusedAndChangesNothing() {
+        App a = webApp(Map.of());
+        App b = webApp(Map.of());
+        JsonNode first = start(a, "alice", ALL);
+        Response stolen = refresh(b, first.path("refresh_token").asText());
+        assertThat(error(stolen)).isEqualTo("invalid_grant");
+        assertThat(active(a, first.path("access_token").asText())).isTrue();
+        assertThat(refresh(a, first.path("refresh_token").asText()).status()).isEqualTo(200);
+    }
+
+    @Test
+    void theFamilyEndsWithItsAbsoluteLifetimeHoweverOftenItRotates() {
+        App app = webApp(Map.of());
+        String rt = start(app, "alice", ALL).path("refresh_token").asText();
+        for (int day = 0; day < 13; day++) {
+            server.clock.advance(Duration.ofDays(1));
+            Response r = refresh(app, rt);
+            assertThat(r.status()).as("day " + day + ": " + r.body()).isEqualTo(200);
+            rt = r.json().path("refresh_token").asText();
+        }
+        server.clock.advance(Duration.ofDays(1).plusMinutes(1));
+        assertThat(error(refresh(app, rt))).isEqualTo("invalid_grant");
+    }
+
+    @Test
+    void revokingConsentEndsEveryFamily() {
+        App app = webApp(Map.of());
+        JsonNode first = start(app, "alice", ALL);
+        assertThat(server.admin("DELETE", "/admin/api/apps/" + app.clientId() + "/consents/alice", null).status()).isEqualTo(204);
+        assertThat(active(app, first.path("access_token").asText())).isFalse();
+        assertThat(error(refresh(app, first.path("refresh_token").asText()))).isEqualTo("invalid_grant");
+        assertThat(server.admin("DELETE", "/admin/api/apps/" + app.clientId() + "/consents/alice", null).status()).isEqualTo(404);
+    }
+
+    @Test
+    void revokingTheAppsTokensOrDisablingItEndsEveryFamily() {
+        App app = webApp(Map.of());
+        String revoked = start(app, "alice", ALL).path("refresh_token").asText();
+        server.admin("POST", "/admin/api/apps/" + app.clientId() + "/revoke-tokens", null);
+        assertThat(error(refresh(app, revoked))).isEqualTo("invalid_grant");
+
+        String disabled = start(app, "alice", ALL).path("refresh_token").asText();
+        server.admin("POST", "/admin/api/apps/" + app.clientId() + "/disable", null);
+        Response r = refresh(app, disabled);
+        assertThat(r.status()).isEqualTo(401);
+        assertThat(error(r)).isEqualTo("invalid_client");
+        server.admin("POST", "/admin/api/apps/" + app.clientId() + "/enable", null);
+        assertThat(error(refresh(app, disabled))).isEqualTo("invalid_grant");
+    }
+
+    @Test
+    void disablingTheUserOrTurningOffOfflineAccessStopsRefreshes() {
+        App app = webApp(Map.of());
+        String bobs = start(app, "bob", ALL).path("refresh_token").asText();
+        server.admin("POST", "/admin/api/users/bob/disable", null);
+        try {
+            assertThat(error(refresh(app, bobs))).isEqualTo("invalid_grant");
+        } finally {
+            server.admin("POST", "/admin/api/users/bob/enable", null);
+        }
+        String alices = start(app, "alice", ALL).path("refresh_token").asText();
+        server.admin("PATCH", "/admin/api/apps/" + app.clientId(), Map.of("offlineAccess", false));
+        assertThat(error(refresh(app, alices))).isEqualTo("invalid_grant");
+    }
+
+    @Test
+    void everyRefreshChecksTheAuthorizedUsersAgain() {
+        App app = webApp(Map.of());
+        String rt = start(app, "alice", ALL).path("refresh_token").asText();
+        server.admin("PATCH", "/admin/api/apps/" + app.clientId(), Map.of("authorizedUsers", List.of("bob")));
+        assertThat(error(refresh(app, rt))).isEqualTo("invalid_grant");
+        server.admin("PATCH", "/admin/api/apps/" + app.clientId(), Map.of("authorizedGroups", List.of("Sales")));
+        assertThat(refresh(app, rt).status()).isEqualTo(200);
+    }
+
+    @Test
+    void anExpiredAppGetsInvalidClientAndItsTokensStop() {
+        App app = webApp(Map.of());
+        JsonNode first = start(app, "alice", ALL);
+        server.admin("PATCH", "/admin/api/apps/" + app.clientId(), Map.of("expiresAt", server.clock.instant().plusSeconds(60).toString()));
+        server.clock.advance(Duration.ofMinutes(2));
+        assertThat(active(server.createService("admin"), first.path("access_token").asText())).isFalse();
+        Response r = refresh(app, first.path("refresh_token").asText());
+        assertThat(r.status()).isEqualTo(401);
+        assertThat(error(r)).isEqualTo("invalid_client");
+    }
+
+    @Test
+    void aPublicClientRefreshesAndRevokesWithItsClientIdAlone() {
+        App spa = server.createInteractive("spa", Map.of("redirectUris", List.of(CB), "scopes", List.of("openid", "rest.all"),
+                "offlineAccess", true));
+        CodeVerifier v = new CodeVerifier();
+        String code = server.issueCode(spa, "alice", CB, "openid rest.all", CodeChallenge.compute(CodeChallengeMethod.S256, v).getValue(), null);
+        JsonNode first = server.postForm("/oauth2/token", null, null, "grant_type=authorization_code&client_id=" + spa.clientId()
+                + "&redirect_uri=" + AuthorizationCodeGrantTest.enc(CB) + "&code=" + code + "&code_verifier=" + v.getValue()).json();
+        Response r = server.postForm("/oauth2/token", null, null, "grant_type=refresh_token&client_id=" + spa.clientId()
+                + "&refresh_token=" + first.path("refresh_token").asText());
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        String rt = r.json().path("refresh_token").asText();
+        String access = r.json().path("access_token").asText();
+
+        // RFC 7009 §2.1: a public client names itself with client_id; revoking the refresh token ends the family.
+        Response revoke = server.postForm("/oauth2/revoke", null, null, "client_id=" + spa.clientId() + "&token=" + rt);
+        assertThat(revoke.status()).isEqualTo(200);
+        assertThat(AuthorizationCodeGrantTest.userinfo(access).status()).isEqualTo(401);
+        assertThat(error(server.postForm("/oauth2/token", null, null, "grant_type=refresh_token&client_id=" + spa.clientId()
+                + "&refresh_token=" + rt))).isEqualTo("invalid_grant");
+        // A confidential client may not do the same without its secret.
+        App web = webApp(Map.of());
+        Response unauthenticated = server.postForm("/oauth2/revoke", null, null, "client_id=" + web.clientId() + "&token=x");
+        assertThat(unauthenticated.status()).isEqualTo(401);
+    }
+
+    @Test
+    void aRetryWithinTheTemplatesWindowGetsExactlyTheSamePair() {
+        server.admin("POST", "/admin/api/templates", Map.of("name", "retry-" + database, "refreshRetryWindow", 30));
+        App app = webApp(Map.of("template", "retry-" + database));
+        String rt = start(app, "alice", ALL).path("refresh_token").asText();
+        JsonNode answer = refresh(app, rt).json();
+        server.clock.advance(Duration.ofSeconds(10));
+        Response retry = refresh(app, rt);
+        assertThat(retry.status()).as(retry.body()).isEqualTo(200);
+        assertThat(retry.json().path("access_token").asText()).isEqualTo(answer.path("access_token").asText());
+        assertThat(retry.json().path("refresh_token").asText()).isEqualTo(answer.path("refresh_token").asText());
+        assertThat(retry.json().path("expires_in").asLong()).as("only what is left of the same token").isBetween(585L, 590L);
+        assertThat(active(app, answer.path("access_token").asText())).isTrue();
+
+        // Once the new pair is in use, presenting the old token again is reuse.
+        Response reuse = refresh(app, rt);
+        assertThat(error(reuse)).isEqualTo("invalid_grant");
+        assertThat(error(refresh(app, answer.path("refresh_token").asText()))).isEqualTo("invalid_grant");
+    }
+
+    @Test
+    void aRetryAfterTheWindowOrOfAnOlderGenerationIsReuse() {
+        server.admin("POST", "/admin/api/templates", Map.of("name", "window-" + database, "refreshRetryWindow", 30));
+        App app = webApp(Map.of("template", "window-" + database));
+        String rt = start(app, "alice", ALL).path("refresh_token").asText();
+        refresh(app, rt);
+        server.clock.advance(Duration.ofSeconds(31));
+        assertThat(error(refresh(app, rt))).isEqualTo("invalid_grant");
+
+        String g1 = start(app, "alice", ALL).path("refresh_token").asText();
+        String g2 = refresh(app, g1).json().path("refresh_token").asText();
+        String g3 = refresh(app, g2).json().path("refresh_token").asText();
+        assertThat(error(refresh(app, g1))).isEqualTo("invalid_grant");
+        assertThat(error(refresh(app, g3))).isEqualTo("invalid_grant");
+    }
+
+    @Test
+    void withoutARetryWindowTheFirstRepeatIsReuse() {
+        App app = webApp(Map.of());
+        String rt = start(app, "alice", ALL).path("refresh_token").asText();
+        JsonNode answer = refresh(app, rt).json();
+        assertThat(error(refresh(app, rt))).isEqualTo("invalid_grant");
+        assertThat(active(app, answer.path("access_token").asText())).isFalse();
+    }
+
+    @Test
+    void malformedRefreshRequestsAreRefusedClearly() {
+        App app = webApp(Map.of());
+        assertThat(error(server.postForm("/oauth2/token", app, Map.of("grant_type", "refresh_token")))).isEqualTo("invalid_request");
+        assertThat(error(refresh(app, "x".repeat(64)))).isEqualTo("invalid_grant");
+        assertThat(error(refresh(app, "%00%01"))).isEqualTo("invalid_grant");
+        assertThat(error(server.postForm("/oauth2/token", null, null, "grant_type=refresh_token&refresh_token=a&refresh_token=b&client_id="
+                + app.clientId() + "&client_secret=" + app.secret()))).isEqualTo("invalid_request");
+        App service = server.createService("alice");
+        assertThat(error(refresh(service, start(app, "alice", ALL).path("refresh_token").asText()))).isEqualTo("invalid_grant");
+    }
+}
