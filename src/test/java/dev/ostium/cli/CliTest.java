@@ -113,6 +113,44 @@ class CliTest {
     }
 
     @Test
+    void webAndSpaAppsAreCreatedWithTheDocumentedCommand(@TempDir Path dir) throws Exception {
+        Run web = ostium("apps", "create", "--type", "web", "--name", "CRM", "--redirect-uri", "https://crm.example/cb",
+                "--redirect-uri", "https://crm.example/cb2", "--scope", "openid profile email offline_access rest.all", "--offline-access");
+        assertThat(web.code()).as(web.err()).isZero();
+        String webId = field(web.out(), "client_id");
+        assertThat(field(web.out(), "client_secret")).hasSize(43);
+        var shown = server.admin("GET", "/admin/api/apps/" + webId, null).json();
+        assertThat(shown.path("redirectUris").size()).isEqualTo(2);
+        assertThat(shown.path("scopes").toString()).isEqualTo("[\"openid\",\"profile\",\"email\",\"offline_access\",\"rest.all\"]");
+        assertThat(shown.path("offlineAccess").asBoolean()).isTrue();
+
+        Run template = ostium("templates", "create", "--name", "partners", "--scope", "openid rest.all", "--refresh-retry-window", "20");
+        assertThat(template.code()).as(template.err()).isZero();
+        Path icon = dir.resolve("logo.png");
+        javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(200, 100, java.awt.image.BufferedImage.TYPE_INT_RGB), "png", icon.toFile());
+        Run spa = ostium("apps", "create", "--type", "spa", "--name", "Dashboard", "--redirect-uri", "https://dash.example/",
+                "--scope", "openid rest.all", "--template", "partners", "--icon", icon.toString());
+        assertThat(spa.code()).as(spa.err()).isZero();
+        String spaId = field(spa.out(), "client_id");
+        assertThat(spa.out()).doesNotContain("client_secret");
+        var spaShown = server.admin("GET", "/admin/api/apps/" + spaId, null).json();
+        assertThat(spaShown.path("template").asText()).isEqualTo("partners");
+        assertThat(spaShown.path("icon").asText()).endsWith("/icon");
+        assertThat(spaShown.path("lifetimes").path("refreshRetryWindow").asLong()).isEqualTo(20);
+
+        Run list = ostium("templates", "list");
+        assertThat(list.out()).contains("partners").contains("default");
+        Run inUse = ostium("templates", "delete", "partners");
+        assertThat(inUse.code()).isEqualTo(2);
+        assertThat(inUse.err()).contains("used by 1 app");
+        assertThat(ostium("templates", "update", "partners", "--access-token-ttl", "300").code()).isZero();
+        assertThat(server.admin("GET", "/admin/api/apps/" + spaId, null).json().path("lifetimes").path("accessTokenTtl").asLong()).isEqualTo(300);
+        Run update = ostium("apps", "update", spaId, "--authorized-user", "alice", "--authorized-group", "Sales", "--consent-name", "Dash");
+        assertThat(update.code()).as(update.err()).isZero();
+        assertThat(update.out()).contains("\"openToAll\" : false").contains("\"consentName\" : \"Dash\"");
+    }
+
+    @Test
     void settingsAndKeysCommands() {
         Run set = ostium("settings", "set", "--users-rotate-secrets", "false");
         assertThat(set.out()).contains("\"usersRotateSecrets\" : false");

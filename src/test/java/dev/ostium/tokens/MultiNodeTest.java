@@ -179,4 +179,61 @@ class MultiNodeTest {
             throw new AssertionError(e);
         }
     }
+
+    private static App interactive(TestServer node) {
+        return node.createInteractive("web", Map.of("redirectUris", java.util.List.of("https://crm.example/cb"),
+                "scopes", java.util.List.of("openid", "rest.all"), "offlineAccess", true));
+    }
+
+    private static dev.ostium.testing.Response exchange(TestServer node, App app, String code) {
+        return node.postForm("/oauth2/token", app, Map.of("grant_type", "authorization_code", "code", code,
+                "redirect_uri", "https://crm.example/cb"));
+    }
+
+    @Test
+    void aCodeIsSingleUseAcrossNodesAndItsReplayRevokesOnBoth() throws Exception {
+        App app = interactive(a);
+        String code = a.issueCode(app, "alice", "https://crm.example/cb", "openid rest.all", null, null);
+        var first = exchange(b, app, code);
+        assertThat(first.status()).as(first.body()).isEqualTo(200);
+        String access = first.json().path("access_token").asText();
+        assertThat(active(a, app, access)).isTrue();
+
+        var replay = exchange(a, app, code);
+        assertThat(replay.json().path("error").asText()).isEqualTo("invalid_grant");
+        assertThat(active(a, app, access)).isFalse();
+        long ms = millisUntil(() -> !active(b, app, access));
+        assertThat(ms).isLessThan(2000);
+    }
+
+    @Test
+    void aRefreshTokenRotatedOnOneNodeIsRefusedOnTheOtherAtOnce() {
+        App app = interactive(a);
+        String rt = exchange(a, app, a.issueCode(app, "alice", "https://crm.example/cb", "openid rest.all", null, null))
+                .json().path("refresh_token").asText();
+        var rotated = a.postForm("/oauth2/token", app, Map.of("grant_type", "refresh_token", "refresh_token", rt));
+        assertThat(rotated.status()).isEqualTo(200);
+        String next = rotated.json().path("refresh_token").asText();
+        // No waiting: the rotation is one row in the shared database, read by the other node on every refresh.
+        var reuse = b.postForm("/oauth2/token", app, Map.of("grant_type", "refresh_token", "refresh_token", rt));
+        assertThat(reuse.json().path("error").asText()).isEqualTo("invalid_grant");
+        var afterReuse = a.postForm("/oauth2/token", app, Map.of("grant_type", "refresh_token", "refresh_token", next));
+        assertThat(afterReuse.json().path("error").asText()).isEqualTo("invalid_grant");
+    }
+
+    @Test
+    void concurrentRefreshesOfOneTokenOnTwoNodesYieldOnePairAndEndTheFamily() throws Exception {
+        App app = interactive(a);
+        String rt = exchange(a, app, a.issueCode(app, "alice", "https://crm.example/cb", "openid rest.all", null, null))
+                .json().path("refresh_token").asText();
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            var onA = pool.submit(() -> a.postForm("/oauth2/token", app, Map.of("grant_type", "refresh_token", "refresh_token", rt)));
+            var onB = pool.submit(() -> b.postForm("/oauth2/token", app, Map.of("grant_type", "refresh_token", "refresh_token", rt)));
+            int ok = (onA.get().status() == 200 ? 1 : 0) + (onB.get().status() == 200 ? 1 : 0);
+            assertThat(ok).as("at most one node may win the rotation: %s / %s", onA.get(), onB.get()).isLessThanOrEqualTo(1);
+        } finally {
+            pool.shutdown();
+        }
+    }
 }
