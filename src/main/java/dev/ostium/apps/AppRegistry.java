@@ -202,7 +202,7 @@ public final class AppRegistry {
         // A token never carries more than its app may have now: fewer scopes, another bound user or a
         // disabled app end every token issued before (re-enabling does not bring them back).
         boolean narrowed = !effective.containsAll(app.scopes()) || !java.util.Objects.equals(app.boundUserId(), userId)
-                || (app.enabled() && !enabled);
+                || app.enabled() != enabled;
         change(app, """
                 update apps set name = :name, description = :description, bound_user_id = :user, scopes = :scopes,
                   token_format = :format, access_token_ttl = :ttl, expires_at = :expiresAt, can_introspect = :introspect,
@@ -359,10 +359,14 @@ public final class AppRegistry {
                 .mapTo(String.class).findOne()).map(java.util.Base64.getDecoder()::decode);
     }
 
+    /**
+     * Disabling ends every token issued so far, and enabling the app again brings none back: both start a
+     * new token generation (so does a token a node issued in the instant it had not yet heard of the disable).
+     */
     public ExternalApp setEnabled(String clientId, boolean enabled) {
         ExternalApp app = require(clientId);
         change(app, "update apps set enabled = :enabled, token_generation = token_generation + :bump, updated_at = :now where id = :id",
-                u -> u.bind("enabled", enabled).bind("bump", enabled ? 0 : 1));
+                u -> u.bind("enabled", enabled).bind("bump", enabled == app.enabled() ? 0 : 1));
         return require(clientId);
     }
 
