@@ -33,11 +33,11 @@ public final class TokenFamilies {
         h.createUpdate("""
                         insert into token_families (id, app_id, user_id, consent_id, scope, auth_time, session_id, created_at,
                           expires_at, access_token_id, app_generation)
-                        values (:id, :app, :user, :consent, :scope, :authTime, :session, :created, :expires, :access, :generation)""")
+                        values (:id, :app, :user, :consent, :scope, :authTime, :session, :created, :expires, :access,
+                          (select token_generation from apps where id = :app))""")
                 .bind("id", f.id()).bind("app", f.appId()).bind("user", f.userId()).bind("consent", f.consentId())
                 .bind("scope", Scopes.format(f.scopes())).bind("authTime", f.authTime()).bind("session", f.sessionId())
-                .bind("created", f.createdAt()).bind("expires", f.expiresAt()).bind("access", accessTokenId)
-                .bind("generation", f.appGeneration()).execute();
+                .bind("created", f.createdAt()).bind("expires", f.expiresAt()).bind("access", accessTokenId).execute();
     }
 
     public static void insert(Handle h, RefreshToken t) {

@@ -54,11 +54,11 @@ public final class TokenStore {
                         insert into access_tokens (token_id, verifier_hash, app_id, user_id, scope, format, grant_type, issued_at,
                           expires_at, consent_id, family_id, app_generation)
                         values (:id, :verifier, :app, :user, :scope, :format, :grant, :issued, :expires, :consent, :family,
-                          :generation)""")
+                          (select token_generation from apps where id = :app))""")
                 .bind("id", r.tokenId()).bind("verifier", r.verifierHash()).bind("app", r.appId()).bind("user", r.userId())
                 .bind("scope", String.join(" ", r.scopes())).bind("format", r.format())
                 .bind("grant", r.grantType()).bind("issued", r.issuedAt()).bind("expires", r.expiresAt())
-                .bind("consent", r.consentId()).bind("family", r.familyId()).bind("generation", r.appGeneration()).execute();
+                .bind("consent", r.consentId()).bind("family", r.familyId()).execute();
     }
 
     /** Notes the first use of a token; true when this call was the first. */
