@@ -6,6 +6,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.nimbusds.oauth2.sdk.id.Audience;
 import dev.ostium.apps.AppRegistry;
 import dev.ostium.apps.ClientTemplates;
+import dev.ostium.audit.AuditTrail;
 import dev.ostium.config.Config;
 import dev.ostium.console.AdminApi;
 import dev.ostium.console.AdminAuth;
@@ -61,6 +62,8 @@ public final class Ostium implements AutoCloseable {
     public final Config config;
     public final Database db;
     public final Directory directory;
+    /** The audit trail every feature records its events in. */
+    public final AuditTrail audit;
     /** Username-and-password checks, throttled and recorded: every login form and Basic login goes through it. */
     public final PasswordLogin passwordLogin;
     public final AppRegistry apps;
@@ -102,7 +105,8 @@ public final class Ostium implements AutoCloseable {
                     .configure(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY, true);
             changes = new ChangeFeed(db, clock);
             directory = new Directory(db, changes, clock);
-            passwordLogin = new PasswordLogin(directory, clock);
+            audit = new AuditTrail(db, clock);
+            passwordLogin = new PasswordLogin(directory, audit, clock);
             settings = new Settings(db, changes);
             MasterKey masterKey = MasterKey.load(config);
             keys = new SigningKeys(db, masterKey, changes, clock, KEY_OVERLAP);
@@ -123,7 +127,7 @@ public final class Ostium implements AutoCloseable {
             Set<Audience> audiences = Set.of(new Audience(endpoints.issuer()), new Audience(endpoints.token()),
                     new Audience(endpoints.introspection()), new Audience(endpoints.revocation()));
             SpentAssertions spent = new SpentAssertions(db);
-            ClientAuthenticator clients = new ClientAuthenticator(apps, spent, clock, audiences);
+            ClientAuthenticator clients = new ClientAuthenticator(apps, spent, audit, clock, audiences);
             ServiceAccountPolicy policy = new ServiceAccountPolicy(directory, settings);
             families = new TokenFamilies(db, changes, clock);
             consents = new Consents(db, families, clock);
@@ -137,17 +141,18 @@ public final class Ostium implements AutoCloseable {
                     new RefreshTokenGrant(clients, rules, consents, tokens, tokenStore, idTokens, families,
                             masterKey.derive("refresh-successors"), db, clock));
             OAuthRoutes oauth = new OAuthRoutes(new Discovery(endpoints), keys, tokenEndpoint,
-                    new IntrospectionEndpoint(clients, tokens, config.issuer()), new RevocationEndpoint(clients, tokens, families),
+                    new IntrospectionEndpoint(clients, tokens, config.issuer()), new RevocationEndpoint(clients, tokens, families, audit),
                     new UserInfoEndpoint(tokens));
             RestApi restApi = new RestApi(new BearerToken(tokens), new Records(db), json);
             AdminApi adminApi = new AdminApi(new AdminAuth(directory, passwordLogin), apps, templates, consents, directory, tokenStore, settings, keys,
-                    endpoints, json);
+                    endpoints, audit, json);
 
             if (directory.isEmpty()) {
                 if (config.demo()) new DemoData(db, directory).load();
                 else DemoData.firstAdmin(directory, config.adminPassword());
             }
-            housekeeping = new Housekeeping(tokenStore, families, keys, changes, config.tokenRetention());
+            housekeeping = new Housekeeping(tokenStore, families, keys, changes, audit, config.tokenRetention(),
+                    config.auditRetention());
             http = new HttpServer(config.host(), config.port(), json,
                     List.of(oauth::routes, restApi::routes, adminApi::routes));
         } catch (RuntimeException e) {

@@ -17,6 +17,7 @@ public record Config(
         String clientIdPrefix,
         Duration accessTokenTtl,
         Duration tokenRetention,
+        Duration auditRetention,
         String adminPassword,
         boolean demo) {
 
@@ -26,6 +27,6 @@ public record Config(
 
     public Config withDemo(boolean demo) {
         return new Config(host, port, issuer, dataDir, dbUrl, dbUser, dbPassword, masterKey, clientIdPrefix,
-                accessTokenTtl, tokenRetention, adminPassword, demo);
+                accessTokenTtl, tokenRetention, auditRetention, adminPassword, demo);
     }
 }

@@ -32,6 +32,7 @@ public final class ConfigLoader {
         key("client-id-prefix", "ost_", "prefix of generated client ids");
         key("access-token-ttl", "10m", "access token lifetime (e.g. 600s, 10m, 1h)");
         key("token-retention", "7d", "how long expired token records are kept for the console's counts");
+        key("audit-retention", "365d", "how long audit events are kept");
         key("admin-password", "", "password of the 'admin' user created on first start (default: generated, printed once)");
     }
 
@@ -97,7 +98,7 @@ public final class ConfigLoader {
         return new Config(host, port, issuer, dataDir, dbUrl, v.get("db-user"), v.get("db-password"),
                 blankToNull(v.get("master-key")), prefix,
                 bounded("access-token-ttl", v, MIN_ACCESS_TOKEN_TTL, MAX_ACCESS_TOKEN_TTL),
-                duration("token-retention", v), blankToNull(v.get("admin-password")), false);
+                duration("token-retention", v), duration("audit-retention", v), blankToNull(v.get("admin-password")), false);
     }
 
     private static int parsePort(String s) {

@@ -11,6 +11,8 @@ import dev.ostium.apps.ClientTemplates;
 import dev.ostium.apps.Lifetimes;
 import dev.ostium.apps.TemplateSpec;
 import dev.ostium.apps.ExternalApp;
+import dev.ostium.audit.AuditEvent;
+import dev.ostium.audit.AuditTrail;
 import dev.ostium.directory.Directory;
 import dev.ostium.directory.User;
 import dev.ostium.keys.SigningKeys;
@@ -41,9 +43,14 @@ public final class AdminApi {
     private final SigningKeys keys;
     private final Discovery.Endpoints endpoints;
     private final ObjectMapper json;
+    private final AuditTrail audit;
+    private final AdminAudit adminAudit;
 
-    public AdminApi(AdminAuth auth, AppRegistry apps, ClientTemplates templates, Consents consents, Directory directory, TokenStore tokenStore, Settings settings,
-                    SigningKeys keys, Discovery.Endpoints endpoints, ObjectMapper json) {
+    public AdminApi(AdminAuth auth, AppRegistry apps, ClientTemplates templates, Consents consents, Directory directory,
+                    TokenStore tokenStore, Settings settings, SigningKeys keys, Discovery.Endpoints endpoints,
+                    AuditTrail audit, ObjectMapper json) {
+        this.audit = audit;
+        this.adminAudit = new AdminAudit(audit, json);
         this.auth = auth;
         this.apps = apps;
         this.templates = templates;
@@ -62,6 +69,14 @@ public final class AdminApi {
         r.before("/admin/api", auth::require);
         // Nothing the admin API answers belongs in a cache: secrets, keys, and who may do what.
         r.after("/admin/api/*", ctx -> ctx.header("Cache-Control", "no-store"));
+        r.after("/admin/api/*", adminAudit::after);
+        r.get("/admin/api/audit", ctx -> ctx.json(auditPage(ctx)));
+        r.get("/admin/api/audit.csv", ctx -> {
+            ctx.contentType("text/csv; charset=UTF-8").header("Content-Disposition", "attachment; filename=\"audit.csv\"");
+            java.io.StringWriter out = new java.io.StringWriter();
+            audit.csv(auditFilter(ctx), out);
+            ctx.result(out.toString());
+        });
         r.get("/admin/api/apps", ctx -> ctx.json(apps.list().stream().map(this::view).toList()));
         r.post("/admin/api/apps", this::create);
         r.get("/admin/api/apps/{clientId}", ctx -> ctx.json(view(apps.require(clientId(ctx)))));
@@ -138,6 +153,7 @@ public final class AdminApi {
 
     private void create(Context ctx) {
         AppRegistry.Created created = apps.create(spec(ctx));
+        ctx.attribute(AdminAudit.CREATED_CLIENT_ID, created.app().clientId());
         Map<String, Object> out = view(created.app());
         if (created.clientSecret() != null) {
             out.put("clientSecret", created.clientSecret());
@@ -190,6 +206,55 @@ public final class AdminApi {
                 && (ct.toLowerCase(java.util.Locale.ROOT).startsWith("image/png") || ct.toLowerCase(java.util.Locale.ROOT).startsWith("image/jpeg"));
         if (!icon && (ct == null || !ct.toLowerCase(java.util.Locale.ROOT).startsWith("application/json"))) {
             throw new io.javalin.http.HttpResponseException(415, "send Content-Type: application/json (an empty body is fine)");
+        }
+    }
+
+    /** ?app=&user=&kind=&from=&to=&before=&limit= : the audit trail, newest first, with the position of the next page. */
+    private Map<String, Object> auditPage(Context ctx) {
+        int limit = intParam(ctx, "limit", 100);
+        List<AuditEvent> page = audit.find(auditFilter(ctx), limit);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("events", page);
+        out.put("next", page.size() == Math.max(1, Math.min(AuditTrail.MAX_PAGE, limit)) ? page.getLast().id() : null);
+        return out;
+    }
+
+    private static AuditTrail.Filter auditFilter(Context ctx) {
+        return new AuditTrail.Filter(blank(ctx.queryParam("app")), blank(ctx.queryParam("user")), blank(ctx.queryParam("kind")),
+                instant(ctx, "from"), instant(ctx, "to"), position(ctx));
+    }
+
+    private static String blank(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+
+    private static java.time.Instant instant(Context ctx, String name) {
+        String v = blank(ctx.queryParam(name));
+        if (v == null) return null;
+        try {
+            return java.time.Instant.parse(v);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw AppException.invalid(name + " must be an ISO-8601 instant such as 2026-11-23T00:00:00Z");
+        }
+    }
+
+    private static Long position(Context ctx) {
+        String v = blank(ctx.queryParam("before"));
+        if (v == null) return null;
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw AppException.invalid("before must be the position of an event (a whole number)");
+        }
+    }
+
+    private static int intParam(Context ctx, String name, int fallback) {
+        String v = blank(ctx.queryParam(name));
+        if (v == null) return fallback;
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw AppException.invalid(name + " must be a whole number");
         }
     }
 

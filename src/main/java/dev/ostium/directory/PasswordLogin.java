@@ -4,9 +4,10 @@ import dev.ostium.web.FailureThrottle;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import dev.ostium.audit.AuditEvent;
+import dev.ostium.audit.AuditTrail;
 
 /**
  * A person proving who they are with a username and password, from an address: the one place where
@@ -15,16 +16,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class PasswordLogin {
 
-    private static final Logger events = LoggerFactory.getLogger("ostium.events");
-
     private final Directory directory;
+    private final AuditTrail audit;
     /** Per account: five free tries, then 1 s doubling up to one minute — short enough not to lock anyone out. */
     private final FailureThrottle accounts;
     /** Per address: more free tries (offices share addresses), then 1 s doubling up to 15 minutes. */
     private final FailureThrottle addresses;
 
-    public PasswordLogin(Directory directory, Clock clock) {
+    public PasswordLogin(Directory directory, AuditTrail audit, Clock clock) {
         this.directory = directory;
+        this.audit = audit;
         this.accounts = new FailureThrottle(clock, 5, Duration.ofMinutes(15), Duration.ofSeconds(1), Duration.ofMinutes(1));
         this.addresses = new FailureThrottle(clock, 20, Duration.ofMinutes(15), Duration.ofSeconds(1), Duration.ofMinutes(15));
     }
@@ -44,7 +45,7 @@ public final class PasswordLogin {
         if (user.isEmpty()) {
             accounts.failed(account);
             addresses.failed(from);
-            events.info("login_failed where={} account={} address={}", where, printable(username), address);
+            audit.record(AuditEvent.of("login.failed", printable(username), null, null, address, Map.of("where", where)));
         } else {
             accounts.succeeded(account);
         }
@@ -55,7 +56,8 @@ public final class PasswordLogin {
     public void refused(String username, String address, String where, String why) {
         accounts.failed("account:" + username.toLowerCase(Locale.ROOT));
         addresses.failed("address:" + address);
-        events.info("login_refused where={} account={} address={} reason={}", where, printable(username), address, why);
+        audit.record(AuditEvent.of("login.refused", printable(username), null, null, address,
+                Map.of("where", where, "reason", why)));
     }
 
     private static String printable(String s) {

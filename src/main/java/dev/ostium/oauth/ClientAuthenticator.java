@@ -29,8 +29,8 @@ import java.util.function.Supplier;
 import java.time.Duration;
 import com.nimbusds.oauth2.sdk.OAuth2Error;
 import dev.ostium.web.FailureThrottle;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import dev.ostium.audit.AuditEvent;
+import dev.ostium.audit.AuditTrail;
 
 /**
  * Client authentication at the token, introspection and revocation endpoints (RFC 6749 §2.3):
@@ -43,7 +43,6 @@ public final class ClientAuthenticator {
     /** A client that proved who it is, and how. */
     public record Authenticated(ExternalApp app, ClientAuthenticationMethod method) {}
 
-    private static final Logger events = LoggerFactory.getLogger("ostium.events");
 
     private final AppRegistry apps;
     private final SpentAssertions spent;
@@ -51,9 +50,11 @@ public final class ClientAuthenticator {
     private final ClientAuthenticationVerifier<ExternalApp> jwtVerifier;
     private final FailureThrottle perClient;
     private final FailureThrottle perAddress;
+    private final AuditTrail audit;
 
-    public ClientAuthenticator(AppRegistry apps, SpentAssertions spent, Clock clock, Set<Audience> audiences) {
+    public ClientAuthenticator(AppRegistry apps, SpentAssertions spent, AuditTrail audit, Clock clock, Set<Audience> audiences) {
         this.apps = apps;
+        this.audit = audit;
         this.spent = spent;
         this.clock = clock;
         this.jwtVerifier = new ClientAuthenticationVerifier<>(new KeysOfApp(), audiences, JWTAudienceCheck.LEGACY);
@@ -118,7 +119,8 @@ public final class ClientAuthenticator {
             if (OAuth2Error.INVALID_CLIENT.getCode().equals(p.error.getCode())) {
                 perClient.failed(client);
                 perAddress.failed(address);
-                events.info("client_authentication_failed client={} address={}", printable(clientId), form.address());
+                audit.record(AuditEvent.of("client_auth.failed", printable(clientId), printable(clientId), null, form.address(),
+                        null));
             }
             throw p;
         }

@@ -2,11 +2,14 @@ package dev.ostium.oauth;
 
 import dev.ostium.apps.ExternalApp;
 import dev.ostium.apps.ClientSecrets;
+import dev.ostium.audit.AuditEvent;
+import dev.ostium.audit.AuditTrail;
 import dev.ostium.tokens.AccessTokens;
 import dev.ostium.tokens.TokenFamilies;
 import dev.ostium.tokens.TokenIds;
 import dev.ostium.web.FormBody;
 import io.javalin.http.Context;
+import java.util.Map;
 
 /**
  * POST /oauth2/revoke (RFC 7009). The client authenticates and names one of its tokens; the answer is
@@ -17,11 +20,13 @@ public final class RevocationEndpoint {
     private final ClientAuthenticator clients;
     private final AccessTokens tokens;
     private final TokenFamilies families;
+    private final AuditTrail audit;
 
-    public RevocationEndpoint(ClientAuthenticator clients, AccessTokens tokens, TokenFamilies families) {
+    public RevocationEndpoint(ClientAuthenticator clients, AccessTokens tokens, TokenFamilies families, AuditTrail audit) {
         this.clients = clients;
         this.tokens = tokens;
         this.families = families;
+        this.audit = audit;
     }
 
     public void handle(Context ctx) {
@@ -32,7 +37,11 @@ public final class RevocationEndpoint {
         if (token == null) throw OAuthProblem.invalidRequest("token is required");
         // §2.1: token_type_hint is only a hint; every kind of token is searched whatever it says. A refresh
         // token takes its whole family with it (§2.1: "SHOULD also invalidate all access tokens").
-        if (!revokeRefreshToken(token, caller)) tokens.revoke(token, caller);
+        boolean family = revokeRefreshToken(token, caller);
+        if (family || tokens.revoke(token, caller)) {
+            audit.record(AuditEvent.of(family ? "family.revoked" : "token.revoked", caller.clientId(), caller.clientId(), null,
+                    form.address(), Map.of("by", "the client")));
+        }
         ctx.status(200).header("Cache-Control", "no-store").result("");
     }
 

@@ -1,5 +1,6 @@
 package dev.ostium.tokens;
 
+import dev.ostium.audit.AuditTrail;
 import dev.ostium.db.ChangeFeed;
 import dev.ostium.keys.SigningKeys;
 import java.time.Duration;
@@ -19,10 +20,15 @@ public final class Housekeeping implements AutoCloseable {
     private final SigningKeys keys;
     private final ChangeFeed changes;
     private final Duration retention;
+    private final AuditTrail audit;
+    private final Duration auditRetention;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().daemon().name("ostium-housekeeping").unstarted(r));
 
-    public Housekeeping(TokenStore tokens, TokenFamilies families, SigningKeys keys, ChangeFeed changes, Duration retention) {
+    public Housekeeping(TokenStore tokens, TokenFamilies families, SigningKeys keys, ChangeFeed changes, AuditTrail audit,
+                        Duration retention, Duration auditRetention) {
+        this.audit = audit;
+        this.auditRetention = auditRetention;
         this.tokens = tokens;
         this.families = families;
         this.keys = keys;
@@ -41,6 +47,7 @@ public final class Housekeeping implements AutoCloseable {
             records += families.deleteExpired(retention.toMillis());
             int keysDropped = keys.dropExpired();
             changes.prune();
+            audit.prune(auditRetention);
             if (records > 0 || keysDropped > 0) {
                 log.info("housekeeping: removed {} expired token records, {} retired signing keys", records, keysDropped);
             }

@@ -1,0 +1,118 @@
+package dev.ostium.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ostium.testing.Response;
+import dev.ostium.testing.ServerTest;
+import dev.ostium.testing.TestDatabase;
+import dev.ostium.testing.TestServer.App;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Who did what, when and from where: readable by administrators, filterable, exportable, never a secret. */
+@ParameterizedClass(name = "{0}")
+@EnumSource(TestDatabase.class)
+class AuditTrailTest extends ServerTest {
+
+    private JsonNode events(String query) {
+        Response r = server.admin("GET", "/admin/api/audit" + query, null);
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        return r.json().path("events");
+    }
+
+    private static List<String> kinds(JsonNode events) {
+        List<String> out = new ArrayList<>();
+        events.forEach(e -> out.add(e.path("kind").asText()));
+        return out;
+    }
+
+    @Test
+    void everyAdministrativeChangeToAnAppIsRecordedWithWhoAndWhere() {
+        App app = server.createService("alice");
+        server.admin("PATCH", "/admin/api/apps/" + app.clientId(), Map.of("name", "Renamed ERP"));
+        server.admin("POST", "/admin/api/apps/" + app.clientId() + "/secret", null);
+        server.admin("POST", "/admin/api/apps/" + app.clientId() + "/disable", null);
+        server.admin("POST", "/admin/api/apps/" + app.clientId() + "/enable", null);
+        server.admin("POST", "/admin/api/apps/" + app.clientId() + "/revoke-tokens", null);
+        server.admin("DELETE", "/admin/api/apps/" + app.clientId(), null);
+
+        JsonNode trail = events("?app=" + app.clientId());
+        assertThat(kinds(trail)).containsExactly("app.deleted", "app.tokens_revoked", "app.enabled", "app.disabled",
+                "app.secret_rotated", "app.updated", "app.created");
+        JsonNode updated = trail.get(5);
+        assertThat(updated.path("actor").asText()).isEqualTo("admin");
+        assertThat(updated.path("address").asText()).isEqualTo("127.0.0.1");
+        assertThat(updated.path("detail").asText()).contains("Renamed ERP");
+        // The rotated secret is in the answer to the admin, never in the trail.
+        assertThat(server.admin("GET", "/admin/api/audit.csv?app=" + app.clientId(), null).body()).doesNotContain(app.secret());
+    }
+
+    @Test
+    void failedLoginsAndClientAuthenticationsSettingsAndUserChangesAreRecorded() {
+        App app = server.createService("bob");
+        server.adminAs("admin:nope", "GET", "/admin/api/apps", null);
+        server.postForm("/oauth2/token", app.clientId(), "wrong-secret", "grant_type=client_credentials");
+        server.setSettings(Map.of("usersRotateSecrets", false));
+        server.setSettings(Map.of("usersRotateSecrets", true));
+        server.admin("POST", "/admin/api/users/bob/disable", null);
+        server.admin("POST", "/admin/api/users/bob/enable", null);
+        String token = server.token(app);
+        server.postForm("/oauth2/revoke", app, Map.of("token", token));
+
+        assertThat(kinds(events("?kind=login.failed&user=admin"))).isNotEmpty();
+        JsonNode clientFailure = events("?kind=client_auth.failed&app=" + app.clientId());
+        assertThat(clientFailure.size()).isEqualTo(1);
+        assertThat(clientFailure.toString()).doesNotContain("wrong-secret");
+        assertThat(kinds(events("?kind=settings.changed"))).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(kinds(events("?user=bob&kind=user."))).containsExactly("user.enabled", "user.disabled");
+        assertThat(kinds(events("?app=" + app.clientId() + "&kind=token.revoked"))).containsExactly("token.revoked");
+    }
+
+    @Test
+    void pagesFollowOneAnotherAndTimeFiltersApply() {
+        App app = server.createService("alice");
+        for (int i = 0; i < 5; i++) server.admin("PATCH", "/admin/api/apps/" + app.clientId(), Map.of("name", "n" + i));
+        JsonNode first = server.admin("GET", "/admin/api/audit?app=" + app.clientId() + "&limit=4", null).json();
+        assertThat(first.path("events").size()).isEqualTo(4);
+        long next = first.path("next").asLong();
+        JsonNode second = server.admin("GET", "/admin/api/audit?app=" + app.clientId() + "&limit=4&before=" + next, null).json();
+        assertThat(kinds(second.path("events"))).containsExactly("app.updated", "app.created");
+        assertThat(events("?app=" + app.clientId() + "&from=2999-01-01T00:00:00Z").size()).isZero();
+        assertThat(server.admin("GET", "/admin/api/audit?from=yesterday", null).status()).isEqualTo(400);
+    }
+
+    @Test
+    void theCsvExportIsSafeToOpenInASpreadsheet() {
+        App app = server.create(Map.of("name", "=HYPERLINK(\"http://evil\")", "user", "alice"));
+        Response csv = server.admin("GET", "/admin/api/audit.csv?app=" + app.clientId(), null);
+        assertThat(csv.status()).isEqualTo(200);
+        assertThat(csv.header("Content-Type")).startsWith("text/csv");
+        assertThat(csv.body()).startsWith("id,time,kind,actor,app,user,address,detail\r\n");
+        assertThat(csv.body()).contains("app.created").doesNotContain(",=HYPERLINK");
+        assertThat(AuditTrail.csvField("=1+1")).isEqualTo("\"'=1+1\"");
+        assertThat(AuditTrail.csvField("a,b")).isEqualTo("\"a,b\"");
+    }
+
+    @Test
+    void eventsOlderThanTheRetentionAreDropped() {
+        server.createService("alice");
+        try {
+            server.clock.advance(Duration.ofDays(400));
+            server.node().audit.prune(Duration.ofDays(365));
+            assertThat(events("").size()).isZero();
+        } finally {
+            server.clock.reset();
+        }
+    }
+
+    @Test
+    void nonAdministratorsCannotReadTheTrail() {
+        assertThat(server.adminAs("alice:alice", "GET", "/admin/api/audit", null).status()).isEqualTo(401);
+    }
+}
