@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.nimbusds.oauth2.sdk.id.Audience;
+import dev.ostium.account.AccountPages;
+import dev.ostium.account.Login;
 import dev.ostium.apps.AppRegistry;
 import dev.ostium.apps.ClientTemplates;
 import dev.ostium.audit.AuditTrail;
@@ -15,8 +17,10 @@ import dev.ostium.crm.Records;
 import dev.ostium.db.ChangeFeed;
 import dev.ostium.db.DataDirectory;
 import dev.ostium.db.Database;
+import dev.ostium.directory.Authenticator;
 import dev.ostium.directory.Directory;
 import dev.ostium.directory.PasswordLogin;
+import dev.ostium.directory.LoginSessions;
 import dev.ostium.keys.MasterKey;
 import dev.ostium.keys.SigningKeys;
 import dev.ostium.oauth.AuthorizationCodeGrant;
@@ -44,7 +48,10 @@ import dev.ostium.tokens.AccessTokens;
 import dev.ostium.tokens.Housekeeping;
 import dev.ostium.tokens.TokenRecorder;
 import dev.ostium.tokens.TokenStore;
+import dev.ostium.web.Cookies;
 import dev.ostium.web.HttpServer;
+import dev.ostium.web.Messages;
+import dev.ostium.web.Pages;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -66,6 +73,7 @@ public final class Ostium implements AutoCloseable {
     public final AuditTrail audit;
     /** Username-and-password checks, throttled and recorded: every login form and Basic login goes through it. */
     public final PasswordLogin passwordLogin;
+    public final LoginSessions loginSessions;
     public final AppRegistry apps;
     public final ClientTemplates templates;
     public final Settings settings;
@@ -87,6 +95,14 @@ public final class Ostium implements AutoCloseable {
     }
 
     public Ostium(Config config, Clock clock) {
+        this(config, clock, null);
+    }
+
+    /**
+     * @param authenticator how username and password are checked (login page and admin API); null for the
+     *                      directory's Argon2id hashes
+     */
+    public Ostium(Config config, Clock clock, Authenticator authenticator) {
         this.config = config;
         try {
             if (config.embeddedDatabase() || config.masterKey() == null) DataDirectory.prepare(config.dataDir());
@@ -106,7 +122,9 @@ public final class Ostium implements AutoCloseable {
             changes = new ChangeFeed(db, clock);
             directory = new Directory(db, changes, clock);
             audit = new AuditTrail(db, clock);
-            passwordLogin = new PasswordLogin(directory, audit, clock);
+            passwordLogin = authenticator == null ? new PasswordLogin(directory, audit, clock)
+                    : new PasswordLogin(authenticator, audit, clock);
+            loginSessions = new LoginSessions(db, clock, config.loginIdleTimeout(), config.loginAbsoluteTimeout());
             settings = new Settings(db, changes);
             MasterKey masterKey = MasterKey.load(config);
             keys = new SigningKeys(db, masterKey, changes, clock, KEY_OVERLAP);
@@ -151,10 +169,16 @@ public final class Ostium implements AutoCloseable {
                 if (config.demo()) new DemoData(db, directory).load();
                 else DemoData.firstAdmin(directory, config.adminPassword());
             }
-            housekeeping = new Housekeeping(tokenStore, families, keys, changes, audit, config.tokenRetention(),
-                    config.auditRetention());
-            http = new HttpServer(config.host(), config.port(), json,
-                    List.of(oauth::routes, restApi::routes, adminApi::routes));
+            // Every feature's strings; a feature with pages adds its bundle here.
+            Messages messages = new Messages(List.of("dev.ostium.web.messages", "dev.ostium.account.messages"));
+            Pages pages = new Pages(messages, new Cookies("https".equals(config.issuer().getScheme())));
+            Login login = new Login(loginSessions, pages.cookies());
+            AccountPages accountPages = new AccountPages(pages, login, passwordLogin, directory);
+
+            housekeeping = new Housekeeping(tokenStore, families, keys, changes, audit, loginSessions,
+                    config.tokenRetention(), config.auditRetention());
+            http = new HttpServer(config.host(), config.port(), json, pages,
+                    List.of(oauth::routes, restApi::routes, adminApi::routes, accountPages::routes));
         } catch (RuntimeException e) {
             db.close();
             throw e;

@@ -18,6 +18,8 @@ public record Config(
         Duration accessTokenTtl,
         Duration tokenRetention,
         Duration auditRetention,
+        Duration loginIdleTimeout,
+        Duration loginAbsoluteTimeout,
         String adminPassword,
         boolean demo) {
 
@@ -27,6 +29,6 @@ public record Config(
 
     public Config withDemo(boolean demo) {
         return new Config(host, port, issuer, dataDir, dbUrl, dbUser, dbPassword, masterKey, clientIdPrefix,
-                accessTokenTtl, tokenRetention, auditRetention, adminPassword, demo);
+                accessTokenTtl, tokenRetention, auditRetention, loginIdleTimeout, loginAbsoluteTimeout, adminPassword, demo);
     }
 }

@@ -33,6 +33,8 @@ public final class ConfigLoader {
         key("access-token-ttl", "10m", "access token lifetime (e.g. 600s, 10m, 1h)");
         key("token-retention", "7d", "how long expired token records are kept for the console's counts");
         key("audit-retention", "365d", "how long audit events are kept");
+        key("login-idle-timeout", "30m", "a person's login session ends after this long without a request");
+        key("login-absolute-timeout", "12h", "a person's login session ends this long after signing in, however active");
         key("admin-password", "", "password of the 'admin' user created on first start (default: generated, printed once)");
     }
 
@@ -98,7 +100,8 @@ public final class ConfigLoader {
         return new Config(host, port, issuer, dataDir, dbUrl, v.get("db-user"), v.get("db-password"),
                 blankToNull(v.get("master-key")), prefix,
                 bounded("access-token-ttl", v, MIN_ACCESS_TOKEN_TTL, MAX_ACCESS_TOKEN_TTL),
-                duration("token-retention", v), duration("audit-retention", v), blankToNull(v.get("admin-password")), false);
+                duration("token-retention", v), duration("audit-retention", v), duration("login-idle-timeout", v),
+                duration("login-absolute-timeout", v), blankToNull(v.get("admin-password")), false);
     }
 
     private static int parsePort(String s) {

@@ -11,7 +11,8 @@ import org.jdbi.v3.core.mapper.RowMapper;
 
 /**
  * Users and groups: lookup, login check, creation, enabling and disabling. Lookups by id are cached per
- * node; every change goes through the change feed, so each node drops its copy at once.
+ * node; every change goes through the change feed, so each node drops its copy at once. Disabling a user
+ * also ends their login sessions in the same transaction.
  */
 public final class Directory {
 
@@ -91,12 +92,14 @@ public final class Directory {
     }
 
     /**
-     * Enables or disables a user. A disabled user cannot log in, and every token acting as them stops
-     * working at once on every node (validation reads the user through the cache this drops).
+     * Enables or disables a user. A disabled user cannot log in, every login session of theirs ends, and
+     * every token acting as them stops working at once on every node (validation reads the user through
+     * the cache this drops; the session check reads the users table itself).
      */
     public User setEnabled(long userId, boolean enabled) {
         db.jdbi().useTransaction(h -> {
             h.createUpdate("update users set enabled = :e where id = :id").bind("e", enabled).bind("id", userId).execute();
+            if (!enabled) h.createUpdate("delete from login_sessions where user_id = :id").bind("id", userId).execute();
             changes.record(h, TOPIC, Long.toString(userId));
         });
         changes.applyLocally(TOPIC, Long.toString(userId));

@@ -16,7 +16,7 @@ import dev.ostium.audit.AuditTrail;
  */
 public final class PasswordLogin {
 
-    private final Directory directory;
+    private final Authenticator authenticator;
     private final AuditTrail audit;
     /** Per account: five free tries, then 1 s doubling up to one minute — short enough not to lock anyone out. */
     private final FailureThrottle accounts;
@@ -24,7 +24,12 @@ public final class PasswordLogin {
     private final FailureThrottle addresses;
 
     public PasswordLogin(Directory directory, AuditTrail audit, Clock clock) {
-        this.directory = directory;
+        this(directory::authenticate, audit, clock);
+    }
+
+    /** @param authenticator the check itself (the directory's Argon2id hashes, or a host application's) */
+    public PasswordLogin(Authenticator authenticator, AuditTrail audit, Clock clock) {
+        this.authenticator = authenticator;
         this.audit = audit;
         this.accounts = new FailureThrottle(clock, 5, Duration.ofMinutes(15), Duration.ofSeconds(1), Duration.ofMinutes(1));
         this.addresses = new FailureThrottle(clock, 20, Duration.ofMinutes(15), Duration.ofSeconds(1), Duration.ofMinutes(15));
@@ -41,7 +46,7 @@ public final class PasswordLogin {
         addresses.check(from);
         Optional<User> user = username == null || username.length() > 100 || password == null || password.length() > 1000
                 ? Optional.empty()
-                : directory.authenticate(username, password);
+                : authenticator.authenticate(username, password);
         if (user.isEmpty()) {
             accounts.failed(account);
             addresses.failed(from);

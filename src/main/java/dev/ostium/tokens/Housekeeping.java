@@ -2,6 +2,7 @@ package dev.ostium.tokens;
 
 import dev.ostium.audit.AuditTrail;
 import dev.ostium.db.ChangeFeed;
+import dev.ostium.directory.LoginSessions;
 import dev.ostium.keys.SigningKeys;
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -10,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The background job: drops expired token records, spent assertion ids, old change rows and keys. */
+/** The background job: drops expired token records, spent assertion ids, old change rows, keys and login sessions. */
 public final class Housekeeping implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Housekeeping.class);
@@ -19,6 +20,7 @@ public final class Housekeeping implements AutoCloseable {
     private final TokenFamilies families;
     private final SigningKeys keys;
     private final ChangeFeed changes;
+    private final LoginSessions sessions;
     private final Duration retention;
     private final AuditTrail audit;
     private final Duration auditRetention;
@@ -26,13 +28,14 @@ public final class Housekeeping implements AutoCloseable {
             r -> Thread.ofPlatform().daemon().name("ostium-housekeeping").unstarted(r));
 
     public Housekeeping(TokenStore tokens, TokenFamilies families, SigningKeys keys, ChangeFeed changes, AuditTrail audit,
-                        Duration retention, Duration auditRetention) {
+                        LoginSessions sessions, Duration retention, Duration auditRetention) {
         this.audit = audit;
         this.auditRetention = auditRetention;
         this.tokens = tokens;
         this.families = families;
         this.keys = keys;
         this.changes = changes;
+        this.sessions = sessions;
         this.retention = retention;
     }
 
@@ -48,6 +51,7 @@ public final class Housekeeping implements AutoCloseable {
             int keysDropped = keys.dropExpired();
             changes.prune();
             audit.prune(auditRetention);
+            sessions.prune();
             if (records > 0 || keysDropped > 0) {
                 log.info("housekeeping: removed {} expired token records, {} retired signing keys", records, keysDropped);
             }

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP server: Javalin on Jetty with virtual threads, security headers on every answer, and the one
- * place where failures become answers — OAuth errors as RFC 6749 §5.2 JSON, never a stack trace.
+ * place where failures become answers — OAuth errors as RFC 6749 §5.2 JSON, never a stack trace; for a
+ * person's browser (a page route, or a request for HTML) the readable error page of {@link Pages}.
  */
 public final class HttpServer {
 
@@ -27,8 +28,10 @@ public final class HttpServer {
     public static final long MAX_REQUEST_BYTES = 1024 * 1024;
 
     private final Javalin app;
+    private final Pages pages;
 
-    public HttpServer(String host, int port, ObjectMapper json, List<Consumer<RoutesConfig>> features) {
+    public HttpServer(String host, int port, ObjectMapper json, Pages pages, List<Consumer<RoutesConfig>> features) {
+        this.pages = pages;
         this.app = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
             config.http.maxRequestSize = MAX_REQUEST_BYTES;
@@ -43,6 +46,7 @@ public final class HttpServer {
             });
             RoutesConfig routes = config.routes;
             routes.before(HttpServer::securityHeaders);
+            pages.routes(routes);
             features.forEach(f -> f.accept(routes));
             routes.exception(OAuthProblem.class, HttpServer::oauthProblem);
             routes.exception(AppException.class, HttpServer::appProblem);
@@ -50,13 +54,26 @@ public final class HttpServer {
                 ctx.header("Retry-After", Long.toString(e.retryAfterSeconds));
                 error(ctx, e.status, "temporarily_unavailable", e.getMessage());
             });
-            routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), codeFor(e.getStatus()), e.getMessage()));
+            routes.exception(HttpResponseException.class, (e, ctx) -> {
+                if (wantsHtml(ctx) && !ctx.path().startsWith("/admin/api/")) {
+                    pages.error(ctx, e.getStatus(), Pages.statusTitle(e.getStatus()),
+                            e.getStatus() == 404 ? "error.not_found.message" : "error.generic.message");
+                } else {
+                    error(ctx, e.getStatus(), codeFor(e.getStatus()), e.getMessage());
+                }
+            });
             routes.exception(Exception.class, (e, ctx) -> {
                 log.error("unexpected failure on {} {}", ctx.method(), ctx.path(), e);
-                error(ctx, 500, "server_error", "the server could not complete the request");
+                if (Pages.isPage(ctx)) pages.error(ctx, 500, "error.server.title", "error.server.message");
+                else error(ctx, 500, "server_error", "the server could not complete the request");
             });
             routes.error(404, ctx -> {
-                if (ctx.result() == null || ctx.result().isEmpty()) error(ctx, 404, "not_found", "no such endpoint");
+                // an endpoint's own 404 (already written as JSON or a page) stays as it is
+                String type = ctx.res().getContentType();
+                if (ctx.result() != null && !ctx.result().isEmpty() && type != null
+                        && (type.contains("json") || type.contains("html"))) return;
+                if (wantsHtml(ctx)) pages.error(ctx, 404, "error.not_found.title", "error.not_found.message");
+                else error(ctx, 404, "not_found", "no such endpoint");
             });
             routes.error(405, this::methodNotAllowed);
         });
@@ -68,7 +85,8 @@ public final class HttpServer {
                 .stream().map(Object::toString).filter(m -> m.chars().allMatch(Character::isUpperCase)).distinct()
                 .collect(java.util.stream.Collectors.joining(", "));
         ctx.header("Allow", allow);
-        error(ctx, 405, "invalid_request", "this endpoint does not accept " + ctx.method() + (allow.isEmpty() ? "" : "; it accepts " + allow));
+        if (wantsHtml(ctx)) pages.error(ctx, 405, "error.method.title", "error.generic.message");
+        else error(ctx, 405, "invalid_request", "this endpoint does not accept " + ctx.method() + (allow.isEmpty() ? "" : "; it accepts " + allow));
     }
 
     public void start() {
@@ -81,6 +99,12 @@ public final class HttpServer {
 
     public void stop() {
         app.stop();
+    }
+
+    /** A person's browser asking for a page (API clients do not ask for HTML). */
+    private static boolean wantsHtml(Context ctx) {
+        String accept = ctx.header("Accept");
+        return accept != null && accept.contains("text/html");
     }
 
     private static void securityHeaders(Context ctx) {

@@ -3,6 +3,8 @@ package dev.ostium.tokens;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jwt.SignedJWT;
+import dev.ostium.testing.Person;
+import dev.ostium.testing.Response;
 import dev.ostium.testing.TestDatabase;
 import dev.ostium.testing.TestServer;
 import dev.ostium.testing.TestServer.App;
@@ -170,6 +172,18 @@ class MultiNodeTest {
         String fromB = b.token(jwtApp);
         assertThat(a.get("/oauth2/jwks").body()).contains(kidOf(fromB)).contains(oldKid);
         assertThat(a.query(fromB, "SELECT * FROM Invoice;").status()).isEqualTo(200);
+    }
+
+    @Test
+    void aLoginSessionStartedOnOneNodeIsKnownOnTheOtherAndEndsEverywhere() {
+        Person onA = new Person(a);
+        assertThat(onA.logIn("alice", "alice").status()).isEqualTo(303);
+        Person onB = onA.on(b);
+        Response home = onB.get("/account/");
+        assertThat(home.status()).isEqualTo(200);
+        assertThat(home.body()).contains("Alice Rossi");
+        assertThat(onB.submit("/account/logout", Map.of()).status()).as("a form from node B posted to node B").isEqualTo(303);
+        assertThat(onA.get("/account/").status()).as("node A no longer knows the session").isEqualTo(303);
     }
 
     private static String kidOf(String jwt) {

@@ -1,0 +1,4 @@
+package dev.ostium.account;
+
+/** The logout confirmation. */
+public record LogoutView(String displayName) {}
