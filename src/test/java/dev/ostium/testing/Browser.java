@@ -12,6 +12,8 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * A real, headless Chromium driven through Debian's {@code chromium} and {@code chromium-driver} packages
@@ -89,8 +91,13 @@ public final class Browser implements AutoCloseable {
         return this;
     }
 
+    /** Clicks a link or a submit button and waits until the page it leads to has replaced this one. */
     public Browser click(String css) {
+        WebElement page = find("html");
         find(css).click();
+        new WebDriverWait(driver, Duration.ofSeconds(20)).until(ExpectedConditions.stalenessOf(page));
+        new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> "complete".equals(
+                ((org.openqa.selenium.JavascriptExecutor) d).executeScript("return document.readyState")));
         return this;
     }
 

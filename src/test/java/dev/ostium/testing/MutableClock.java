@@ -11,13 +11,21 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class MutableClock extends Clock {
 
     private final AtomicLong offsetMillis = new AtomicLong();
+    /** When not -1, the system time the clock stands still at (so a test is not at the mercy of a slow machine). */
+    private final AtomicLong frozenAt = new AtomicLong(-1);
 
     public void advance(Duration d) {
         offsetMillis.addAndGet(d.toMillis());
     }
 
+    /** Stops the clock where it is; {@link #advance} still moves it, {@link #reset} lets it run again. */
+    public void freeze() {
+        frozenAt.set(System.currentTimeMillis());
+    }
+
     public void reset() {
         offsetMillis.set(0);
+        frozenAt.set(-1);
     }
 
     @Override
@@ -32,7 +40,8 @@ public final class MutableClock extends Clock {
 
     @Override
     public long millis() {
-        return System.currentTimeMillis() + offsetMillis.get();
+        long frozen = frozenAt.get();
+        return (frozen >= 0 ? frozen : System.currentTimeMillis()) + offsetMillis.get();
     }
 
     @Override
