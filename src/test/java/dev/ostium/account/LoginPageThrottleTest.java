@@ -41,6 +41,10 @@ class LoginPageThrottleTest extends ServerTest {
             assertThat(locked.header("Retry-After")).isNotNull();
             assertThat(locked.body()).contains(THROTTLED).contains("name=\"username\"");
         }
+        long recorded = server.node().db.jdbi().withHandle(h -> h.createQuery(
+                        "select count(*) from audit_events where kind = 'login.failed' and actor = :a and detail like '%login-page%'")
+                .bind("a", ghost).mapTo(Long.class).one());
+        assertThat(recorded).as("each failure is in the audit trail").isEqualTo(6);
         // even the right password waits out the lock; then it works
         assertThat(new Person(server).logIn(frank.username(), "frank-pw").status()).isEqualTo(429);
         server.clock.advance(Duration.ofSeconds(5));
