@@ -25,6 +25,8 @@ import dev.ostium.keys.MasterKey;
 import dev.ostium.keys.SigningKeys;
 import dev.ostium.oauth.AuthorizationCodeGrant;
 import dev.ostium.oauth.AuthorizationCodes;
+import dev.ostium.oauth.AuthorizationEndpoint;
+import dev.ostium.oauth.EndSessionEndpoint;
 import dev.ostium.oauth.ClientAuthenticator;
 import dev.ostium.oauth.ConnectionRules;
 import dev.ostium.oauth.Consents;
@@ -170,15 +172,20 @@ public final class Ostium implements AutoCloseable {
                 else DemoData.firstAdmin(directory, config.adminPassword());
             }
             // Every feature's strings; a feature with pages adds its bundle here.
-            Messages messages = new Messages(List.of("dev.ostium.web.messages", "dev.ostium.account.messages"));
+            Messages messages = new Messages(List.of("dev.ostium.web.messages", "dev.ostium.account.messages",
+                    "dev.ostium.oauth.messages"));
             Pages pages = new Pages(messages, new Cookies("https".equals(config.issuer().getScheme())));
             Login login = new Login(loginSessions, pages.cookies());
             AccountPages accountPages = new AccountPages(pages, login, passwordLogin, directory);
+            AuthorizationEndpoint authorize = new AuthorizationEndpoint(apps, login, pages, rules, consents, codes,
+                    config.issuer(), clock);
+            EndSessionEndpoint endSession = new EndSessionEndpoint(apps, login, pages, keys, directory, config.issuer());
 
             housekeeping = new Housekeeping(tokenStore, families, keys, changes, audit, loginSessions,
                     config.tokenRetention(), config.auditRetention());
             http = new HttpServer(config.host(), config.port(), json, pages,
-                    List.of(oauth::routes, restApi::routes, adminApi::routes, accountPages::routes));
+                    List.of(oauth::routes, restApi::routes, adminApi::routes, accountPages::routes, authorize::routes,
+                            endSession::routes));
         } catch (RuntimeException e) {
             db.close();
             throw e;

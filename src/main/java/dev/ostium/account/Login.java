@@ -82,8 +82,8 @@ public final class Login {
         return started.session();
     }
 
-    /** Ends this browser's session and removes the cookie. */
-    void end(Context ctx) {
+    /** Ends this browser's session and removes the cookie (logout, and RP-initiated logout). */
+    public void end(Context ctx) {
         sessions.end(cookies.read(ctx, COOKIE));
         cookies.clear(ctx, COOKIE);
         ctx.attribute(ATTR, Optional.empty());

@@ -15,8 +15,8 @@ import java.util.Optional;
  */
 public final class ConnectionRules {
 
-    /** Why a person may not connect: a code for the protocol and a sentence for the person. */
-    public record Refusal(String reason) {}
+    /** Why a person may not connect: a code (for the person's page, {@code oauth.refused.<code>}) and a sentence for the protocol. */
+    public record Refusal(String code, String reason) {}
 
     private final AppRegistry apps;
     private final Directory directory;
@@ -36,14 +36,14 @@ public final class ConnectionRules {
     }
 
     public Optional<Refusal> refusal(ExternalApp app, User user) {
-        if (!settings.get().oauthEnabled()) return Optional.of(new Refusal("OAuth2 access is disabled on this server"));
-        if (!app.enabled()) return Optional.of(new Refusal("this app is disabled"));
-        if (app.expired(clock.instant())) return Optional.of(new Refusal("this app has expired"));
-        if (!user.enabled()) return Optional.of(new Refusal("this account is disabled"));
+        if (!settings.get().oauthEnabled()) return Optional.of(new Refusal("oauth_off", "OAuth2 access is disabled on this server"));
+        if (!app.enabled()) return Optional.of(new Refusal("app_disabled", "this app is disabled"));
+        if (app.expired(clock.instant())) return Optional.of(new Refusal("app_expired", "this app has expired"));
+        if (!user.enabled()) return Optional.of(new Refusal("user_disabled", "this account is disabled"));
         if (user.admin() && !settings.get().adminConnections()) {
-            return Optional.of(new Refusal("connections with administrator accounts are not allowed"));
+            return Optional.of(new Refusal("admin", "connections with administrator accounts are not allowed"));
         }
-        if (!apps.authorizes(app, user.id())) return Optional.of(new Refusal("you are not among the users this app is open to"));
+        if (!apps.authorizes(app, user.id())) return Optional.of(new Refusal("not_authorized", "you are not among the users this app is open to"));
         return Optional.empty();
     }
 }

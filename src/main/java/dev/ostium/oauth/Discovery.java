@@ -2,7 +2,10 @@ package dev.ostium.oauth;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.oauth2.sdk.GrantType;
+import com.nimbusds.oauth2.sdk.ResponseMode;
+import com.nimbusds.oauth2.sdk.ResponseType;
 import com.nimbusds.oauth2.sdk.Scope;
+import com.nimbusds.oauth2.sdk.pkce.CodeChallengeMethod;
 import com.nimbusds.oauth2.sdk.as.AuthorizationServerMetadata;
 import com.nimbusds.oauth2.sdk.auth.ClientAuthenticationMethod;
 import com.nimbusds.oauth2.sdk.id.Issuer;
@@ -18,10 +21,13 @@ import java.util.List;
  */
 public final class Discovery {
 
-    public record Endpoints(URI issuer, URI token, URI introspection, URI revocation, URI jwks) {
+    public record Endpoints(URI issuer, URI token, URI introspection, URI revocation, URI jwks, URI authorization,
+                            URI userinfo, URI endSession) {
         public static Endpoints of(URI issuer) {
             return new Endpoints(issuer, URI.create(issuer + "/oauth2/token"), URI.create(issuer + "/oauth2/introspect"),
-                    URI.create(issuer + "/oauth2/revoke"), URI.create(issuer + "/oauth2/jwks"));
+                    URI.create(issuer + "/oauth2/revoke"), URI.create(issuer + "/oauth2/jwks"),
+                    URI.create(issuer + AuthorizationEndpoint.PATH), URI.create(issuer + "/oauth2/userinfo"),
+                    URI.create(issuer + EndSessionEndpoint.PATH));
         }
     }
 
@@ -45,6 +51,11 @@ public final class Discovery {
                 List.of(SubjectType.PUBLIC), endpoints.jwks());
         fill(op, endpoints);
         op.setIDTokenJWSAlgs(List.of(JWSAlgorithm.ES256, JWSAlgorithm.RS256));
+        op.setUserInfoEndpointURI(endpoints.userinfo());
+        op.setEndSessionEndpointURI(endpoints.endSession());
+        op.setClaims(UserClaims.SUPPORTED);
+        op.setSupportsClaimsParams(false);
+        op.setSupportsRequestParam(false);
         this.oidcJson = op.toJSONObject().toJSONString();
     }
 
@@ -53,21 +64,31 @@ public final class Discovery {
         m.setIntrospectionEndpointURI(e.introspection());
         m.setRevocationEndpointURI(e.revocation());
         m.setJWKSetURI(e.jwks());
-        m.setGrantTypes(List.of(GrantType.CLIENT_CREDENTIALS, GrantType.JWT_BEARER));
+        m.setAuthorizationEndpointURI(e.authorization());
+        m.setGrantTypes(List.of(GrantType.AUTHORIZATION_CODE, GrantType.REFRESH_TOKEN, GrantType.CLIENT_CREDENTIALS,
+                GrantType.JWT_BEARER));
         m.setScopes(new Scope(Scopes.KNOWN.stream().sorted().toArray(String[]::new)));
         List<ClientAuthenticationMethod> methods = List.of(ClientAuthenticationMethod.CLIENT_SECRET_BASIC,
                 ClientAuthenticationMethod.CLIENT_SECRET_POST, ClientAuthenticationMethod.PRIVATE_KEY_JWT);
+        // Public clients (single-page and native apps) name themselves with client_id alone at the token
+        // and revocation endpoints (RFC 6749 §2.3, RFC 7009 §2.1); introspection needs a real client.
+        List<ClientAuthenticationMethod> withPublic = List.of(ClientAuthenticationMethod.CLIENT_SECRET_BASIC,
+                ClientAuthenticationMethod.CLIENT_SECRET_POST, ClientAuthenticationMethod.PRIVATE_KEY_JWT,
+                ClientAuthenticationMethod.NONE);
         List<JWSAlgorithm> assertionAlgs = ASSERTION_ALGORITHMS;
-        m.setTokenEndpointAuthMethods(methods);
+        m.setTokenEndpointAuthMethods(withPublic);
         m.setTokenEndpointJWSAlgs(assertionAlgs);
         m.setIntrospectionEndpointAuthMethods(methods);
         m.setIntrospectionEndpointJWSAlgs(assertionAlgs);
-        m.setRevocationEndpointAuthMethods(methods);
+        m.setRevocationEndpointAuthMethods(withPublic);
         m.setRevocationEndpointJWSAlgs(assertionAlgs);
         m.setSupportsRequestURIParam(false);
-        // Required in both documents (RFC 8414 §2, OpenID Connect Discovery §3). No response type is
-        // supported until this server has an authorization endpoint.
-        m.setResponseTypes(List.of());
+        // OAuth 2.1: the code flow only, answered by query or form_post; PKCE with S256 only.
+        m.setResponseTypes(List.of(ResponseType.CODE));
+        m.setResponseModes(List.of(ResponseMode.QUERY, ResponseMode.FORM_POST));
+        m.setCodeChallengeMethods(List.of(CodeChallengeMethod.S256));
+        // RFC 9207: every authorization response carries iss.
+        m.setSupportsAuthorizationResponseIssuerParam(true);
     }
 
     public String oauthMetadata() {

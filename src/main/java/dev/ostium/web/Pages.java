@@ -125,6 +125,14 @@ public final class Pages {
         }));
     }
 
+    /**
+     * A POST that comes from another site by design — an OAuth authorization or logout request sent by a
+     * client's page — so it cannot carry our CSRF token. Its handler must treat it exactly like the GET.
+     */
+    public void postFromAnotherSite(RoutesConfig r, String path, Handler handler) {
+        r.post(path, ctx -> run(ctx, handler));
+    }
+
     private void run(Context ctx, Handler handler) throws Exception {
         ctx.attribute(PAGE_ATTR, Boolean.TRUE);
         headers(ctx);

@@ -1,0 +1,351 @@
+package dev.ostium.oauth;
+
+import com.nimbusds.oauth2.sdk.AuthorizationCode;
+import com.nimbusds.oauth2.sdk.AuthorizationErrorResponse;
+import com.nimbusds.oauth2.sdk.AuthorizationResponse;
+import com.nimbusds.oauth2.sdk.AuthorizationSuccessResponse;
+import com.nimbusds.oauth2.sdk.ErrorObject;
+import com.nimbusds.oauth2.sdk.OAuth2Error;
+import com.nimbusds.oauth2.sdk.ResponseMode;
+import com.nimbusds.oauth2.sdk.id.Issuer;
+import com.nimbusds.oauth2.sdk.id.State;
+import com.nimbusds.openid.connect.sdk.OIDCError;
+import dev.ostium.account.Login;
+import dev.ostium.apps.AppRegistry;
+import dev.ostium.apps.ExternalApp;
+import dev.ostium.apps.RedirectUris;
+import dev.ostium.apps.Scopes;
+import dev.ostium.directory.LoginSession;
+import dev.ostium.directory.User;
+import dev.ostium.web.PageProblem;
+import dev.ostium.web.Pages;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The authorization endpoint (RFC 6749 §4.1.1, OpenID Connect Core §3.1.2) and the consent screen.
+ *
+ * <p>An unknown client or a redirect URI that is not registered is shown to the person as an error page
+ * and never redirected to (§4.1.2.1); every other error goes back to the client with {@code error},
+ * {@code error_description}, {@code state} and {@code iss} (RFC 9207). Only {@code response_type=code}
+ * (OAuth 2.1), answered by query or form_post.
+ */
+public final class AuthorizationEndpoint {
+
+    static final String PATH = "/oauth2/authorize";
+    static final String CONSENT_PATH = "/oauth2/consent";
+    /** Our own marker on the way back from a forced login: the session must be at least this recent. */
+    static final String AUTH_AFTER = "auth_after";
+    private static final int MAX_STATE = 1024;
+    private static final int MAX_NONCE = 512;
+    private static final int MAX_VALUE = 2048;
+    private static final Set<String> PROMPTS = Set.of("none", "login", "consent");
+
+    private final AppRegistry apps;
+    private final Login login;
+    private final Pages pages;
+    private final ConnectionRules rules;
+    private final Consents consents;
+    private final AuthorizationCodes codes;
+    private final Issuer issuer;
+    private final Clock clock;
+
+    public AuthorizationEndpoint(AppRegistry apps, Login login, Pages pages, ConnectionRules rules, Consents consents,
+                                 AuthorizationCodes codes, URI issuer, Clock clock) {
+        this.apps = apps;
+        this.login = login;
+        this.pages = pages;
+        this.rules = rules;
+        this.consents = consents;
+        this.codes = codes;
+        this.issuer = new Issuer(issuer);
+        this.clock = clock;
+    }
+
+    public void routes(RoutesConfig r) {
+        pages.get(r, PATH, ctx -> authorize(ctx, ctx.queryParamMap()));
+        // §3.1.2.1 (OpenID Connect): the request may also be POSTed, by the client's page: no CSRF token there.
+        pages.postFromAnotherSite(r, PATH, ctx -> authorize(ctx, formParams(ctx)));
+        pages.post(r, CONSENT_PATH, this::decide);
+    }
+
+    /** A validated authorization request; {@code params} are its parameters as received, one value each. */
+    record Request(ExternalApp app, String redirectUri, ResponseMode mode, String state, String nonce, Set<String> scopes,
+                   Set<String> prompt, Long maxAge, String loginHint, String codeChallenge, Long authAfter,
+                   Map<String, String> params) {}
+
+    /** Where errors may go once the client and its redirect URI are known. */
+    private record Target(String redirectUri, ResponseMode mode, String state) {}
+
+    /** An error to send back to the client (§4.1.2.1). */
+    private static final class Refused extends RuntimeException {
+        final ErrorObject error;
+
+        Refused(ErrorObject base, String description) {
+            super(description, null, false, false);
+            this.error = base.setDescription(OAuthProblem.printable(description));
+        }
+    }
+
+    private void authorize(Context ctx, Map<String, List<String>> raw) {
+        Target target = target(raw);
+        try {
+            Request req = parse(raw, target);
+            pages.preferLanguages(ctx, req.params().get("ui_locales"));
+            Optional<LoginSession> session = login.current(ctx);
+            Optional<User> user = session.flatMap(s -> rules.currentUser(s.userId()));
+            long now = clock.millis();
+            boolean fresh = req.authAfter() != null && session.isPresent() && session.get().authTime().toEpochMilli() >= req.authAfter();
+            boolean tooOld = req.maxAge() != null && session.isPresent()
+                    && now - session.get().authTime().toEpochMilli() > req.maxAge() * 1000;
+            boolean force = !fresh && (req.prompt().contains("login") || tooOld);
+            if (user.isEmpty() || force) {
+                if (req.prompt().contains("none")) throw new Refused(OIDCError.LOGIN_REQUIRED, "the person is not signed in");
+                login.redirectToLogin(ctx, returnTo(req, force ? now : null), force && user.isPresent(),
+                        user.map(User::username).orElse(req.loginHint()));
+                return;
+            }
+            proceed(ctx, req, session.get(), user.get());
+        } catch (Refused e) {
+            answer(ctx, target, e.error, null);
+        }
+    }
+
+    /** Signed in and recent enough: the rules, then consent, then the code. */
+    private void proceed(Context ctx, Request req, LoginSession session, User user) {
+        if (refusedPage(ctx, req, user)) return;
+        Optional<Consents.Consent> consent = consents.find(user.id(), req.app().id());
+        boolean ask = req.prompt().contains("consent") || consent.isEmpty() || !consent.get().covers(req.scopes());
+        if (!ask) {
+            issue(ctx, req, session, user, consent.get());
+            return;
+        }
+        if (req.prompt().contains("none")) throw new Refused(OIDCError.CONSENT_REQUIRED, "the person has not approved these scopes");
+        showConsent(ctx, req, user);
+    }
+
+    /** Item 5: a person the app is not open to sees why, and the app gets no code. */
+    private boolean refusedPage(Context ctx, Request req, User user) {
+        Optional<ConnectionRules.Refusal> refusal = rules.refusal(req.app(), user);
+        if (refusal.isEmpty()) return false;
+        if (req.prompt().contains("none")) throw new Refused(OAuth2Error.ACCESS_DENIED, refusal.get().reason());
+        pages.render(ctx, 403, "oauth/refused.jte", new RefusedView(req.app().displayName(), user.displayName(),
+                "oauth.refused." + refusal.get().code()));
+        return true;
+    }
+
+    private void showConsent(Context ctx, Request req, User user) {
+        ExternalApp app = req.app();
+        List<String> scopeKeys = new ArrayList<>();
+        for (String s : req.scopes()) scopeKeys.add("oauth.scope." + s);
+        List<Hidden> hidden = new ArrayList<>();
+        req.params().forEach((k, v) -> {
+            if (!k.equals("prompt") && !k.equals(AUTH_AFTER)) hidden.add(new Hidden(k, v));
+        });
+        String icon = apps.icon(app).map(png -> "data:image/png;base64," + Base64.getEncoder().encodeToString(png)).orElse(null);
+        // The answer to the consent form redirects to the client: the page's form-action must allow it.
+        pages.allowFormAction(ctx, URI.create(req.redirectUri()));
+        pages.render(ctx, "oauth/consent.jte", new ConsentView(app.displayName(), app.description(), icon, user.displayName(),
+                user.username(), scopeKeys, req.app().offlineAccess(), hidden));
+    }
+
+    /** The consent form's answer (CSRF checked by the pages layer). */
+    private void decide(Context ctx) {
+        Map<String, List<String>> raw = new LinkedHashMap<>(ctx.formParamMap());
+        String decision = ctx.formParam("decision");
+        raw.remove("decision");
+        raw.remove(dev.ostium.web.Csrf.FIELD);
+        Target target = target(raw);
+        try {
+            Request req = parse(raw, target);
+            pages.preferLanguages(ctx, req.params().get("ui_locales"));
+            Optional<LoginSession> session = login.current(ctx);
+            Optional<User> user = session.flatMap(s -> rules.currentUser(s.userId()));
+            if (user.isEmpty()) {
+                login.redirectToLogin(ctx, returnTo(req, null), false, req.loginHint());
+                return;
+            }
+            if (refusedPage(ctx, req, user.get())) return;
+            if ("deny".equals(decision)) throw new Refused(OAuth2Error.ACCESS_DENIED, "the person denied the request");
+            if (!"allow".equals(decision)) throw PageProblem.badRequest("oauth.error.decision");
+            Consents.Consent consent = consents.grant(user.get().id(), req.app().id(), req.scopes());
+            issue(ctx, req, session.get(), user.get(), consent);
+        } catch (Refused e) {
+            answer(ctx, target, e.error, null);
+        }
+    }
+
+    private void issue(Context ctx, Request req, LoginSession session, User user, Consents.Consent consent) {
+        String code = codes.issue(new AuthorizationCodes.Request(req.app(), user.id(), consent.id(), req.redirectUri(),
+                req.scopes(), req.codeChallenge(), req.nonce(), session.authTime().toEpochMilli(), session.sessionId()));
+        answer(ctx, new Target(req.redirectUri(), req.mode(), req.state()), null, code);
+    }
+
+    /** Sends the code or the error to the client: a redirect (query) or a self-submitting form (form_post). */
+    private void answer(Context ctx, Target target, ErrorObject error, String code) {
+        URI redirect = URI.create(target.redirectUri());
+        State state = target.state() == null ? null : new State(target.state());
+        AuthorizationResponse response = error == null
+                ? new AuthorizationSuccessResponse(redirect, new AuthorizationCode(code), null, state, issuer, target.mode())
+                : new AuthorizationErrorResponse(redirect, error, state, issuer, target.mode());
+        if (ResponseMode.FORM_POST.equals(target.mode())) {
+            Map<String, String> fields = new LinkedHashMap<>();
+            response.toParameters().forEach((k, v) -> fields.put(k, v.get(0)));
+            pages.autoPost(ctx, redirect, fields);
+        } else {
+            pages.redirect(ctx, response.toURI().toString());
+        }
+    }
+
+    /**
+     * The client and its redirect URI, checked before anything may be sent to it. Failing here is a page
+     * for the person, never a redirect.
+     */
+    private Target target(Map<String, List<String>> raw) {
+        String clientId = single(raw, "client_id");
+        if (clientId == null) throw PageProblem.badRequest("oauth.error.no_client");
+        ExternalApp app = apps.byClientId(clientId).filter(ExternalApp::interactive)
+                .orElseThrow(() -> PageProblem.badRequest("oauth.error.unknown_client"));
+        String redirect = single(raw, "redirect_uri");
+        if (redirect == null) throw PageProblem.badRequest("oauth.error.no_redirect");
+        if (!RedirectUris.matches(app.redirectUris(), redirect, app.clientType())) throw PageProblem.badRequest("oauth.error.bad_redirect");
+        String mode = single(raw, "response_mode");
+        ResponseMode rm = "form_post".equals(mode) ? ResponseMode.FORM_POST : ResponseMode.QUERY;
+        String state = single(raw, "state");
+        if (state != null && state.length() > MAX_STATE) state = null;
+        return new Target(redirect, rm, state);
+    }
+
+    private Request parse(Map<String, List<String>> raw, Target target) {
+        Map<String, String> params = new LinkedHashMap<>();
+        for (var e : raw.entrySet()) {
+            if (e.getValue().size() > 1) throw new Refused(OAuth2Error.INVALID_REQUEST, "parameter '" + e.getKey() + "' is sent more than once");
+            String v = e.getValue().isEmpty() ? "" : e.getValue().get(0);
+            if (v.isEmpty()) continue;
+            if (v.length() > MAX_VALUE) throw new Refused(OAuth2Error.INVALID_REQUEST, "parameter '" + e.getKey() + "' is too long");
+            params.put(e.getKey(), v);
+        }
+        ExternalApp app = apps.byClientId(params.get("client_id")).orElseThrow();
+        String mode = params.get("response_mode");
+        if (mode != null && !mode.equals("query") && !mode.equals("form_post")) {
+            throw new Refused(OAuth2Error.INVALID_REQUEST, "response_mode must be query or form_post");
+        }
+        String state = params.get("state");
+        if (state != null && state.length() > MAX_STATE) throw new Refused(OAuth2Error.INVALID_REQUEST, "state is longer than " + MAX_STATE + " characters");
+        if (params.containsKey("request")) throw new Refused(OAuth2Error.REQUEST_NOT_SUPPORTED, "request objects are not supported");
+        if (params.containsKey("request_uri")) throw new Refused(OAuth2Error.REQUEST_URI_NOT_SUPPORTED, "request_uri is not supported");
+        String responseType = params.get("response_type");
+        if (responseType == null) throw new Refused(OAuth2Error.INVALID_REQUEST, "response_type is required");
+        if (!responseType.equals("code")) throw new Refused(OAuth2Error.UNSUPPORTED_RESPONSE_TYPE, "only response_type=code is supported");
+
+        Set<String> scopes = scopes(app, params.get("scope"));
+        String nonce = params.get("nonce");
+        if (nonce != null && nonce.length() > MAX_NONCE) throw new Refused(OAuth2Error.INVALID_REQUEST, "nonce is longer than " + MAX_NONCE + " characters");
+
+        Set<String> prompt = new LinkedHashSet<>(Scopes.parse(params.get("prompt")));
+        for (String p : prompt) {
+            if (!PROMPTS.contains(p)) throw new Refused(OAuth2Error.INVALID_REQUEST, "prompt may be none, login or consent");
+        }
+        if (prompt.contains("none") && prompt.size() > 1) throw new Refused(OAuth2Error.INVALID_REQUEST, "prompt=none stands alone");
+        Long maxAge = null;
+        if (params.get("max_age") != null) {
+            if (!params.get("max_age").matches("[0-9]{1,9}")) throw new Refused(OAuth2Error.INVALID_REQUEST, "max_age must be a number of seconds");
+            maxAge = Long.parseLong(params.get("max_age"));
+        }
+
+        // RFC 7636 and OAuth 2.1: S256 only; public clients must use it.
+        String challenge = params.get("code_challenge");
+        String method = params.get("code_challenge_method");
+        if (challenge == null) {
+            if (method != null) throw new Refused(OAuth2Error.INVALID_REQUEST, "code_challenge_method without code_challenge");
+            if (app.publicClient()) throw new Refused(OAuth2Error.INVALID_REQUEST, "PKCE is required: send code_challenge with code_challenge_method=S256");
+        } else {
+            if (!"S256".equals(method)) {
+                throw new Refused(OAuth2Error.INVALID_REQUEST, "code_challenge_method must be S256 (plain is not accepted)");
+            }
+            if (!challenge.matches("[A-Za-z0-9_-]{43}")) throw new Refused(OAuth2Error.INVALID_REQUEST, "code_challenge must be a base64url SHA-256 (43 characters)");
+        }
+        String loginHint = params.get("login_hint");
+        if (loginHint != null && loginHint.length() > 100) loginHint = null;
+        Long authAfter = null;
+        if (params.get(AUTH_AFTER) != null && params.get(AUTH_AFTER).matches("[0-9]{1,15}")) authAfter = Long.parseLong(params.get(AUTH_AFTER));
+        return new Request(app, target.redirectUri(), target.mode(), state, nonce, scopes, prompt, maxAge, loginHint, challenge,
+                authAfter, params);
+    }
+
+    /** §3.3: the requested scopes, each registered for the app; none requested means all registered. */
+    private static Set<String> scopes(ExternalApp app, String requested) {
+        Set<String> asked = new LinkedHashSet<>();
+        if (requested != null) {
+            for (String s : requested.split(" ", -1)) {
+                if (s.isEmpty()) continue;
+                if (!Scopes.wellFormed(s)) throw new Refused(OAuth2Error.INVALID_SCOPE, "malformed scope");
+                if (!app.scopes().contains(s)) throw new Refused(OAuth2Error.INVALID_SCOPE, "scope '" + s + "' is not registered for this app");
+                asked.add(s);
+            }
+        }
+        return asked.isEmpty() ? app.scopes() : asked;
+    }
+
+    /**
+     * The authorization request as a GET path to come back to after the login page: without prompt=login
+     * (the login page asks for the password itself), and with the moment of the forced login, so the
+     * request does not ask again once the person has signed in.
+     */
+    private static String returnTo(Request req, Long forcedAt) {
+        StringBuilder sb = new StringBuilder(PATH);
+        char sep = '?';
+        for (var e : req.params().entrySet()) {
+            String k = e.getKey();
+            String v = e.getValue();
+            if (k.equals(AUTH_AFTER)) continue;
+            if (k.equals("prompt")) {
+                Set<String> rest = new LinkedHashSet<>(req.prompt());
+                rest.remove("login");
+                if (rest.isEmpty()) continue;
+                v = String.join(" ", rest);
+            }
+            sb.append(sep).append(enc(k)).append('=').append(enc(v));
+            sep = '&';
+        }
+        if (forcedAt != null) sb.append(sep).append(AUTH_AFTER).append('=').append(forcedAt);
+        return sb.toString();
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    private static String single(Map<String, List<String>> raw, String name) {
+        List<String> v = raw.get(name);
+        if (v == null || v.size() != 1 || v.get(0).isEmpty()) return null;
+        return v.get(0);
+    }
+
+    private static Map<String, List<String>> formParams(Context ctx) {
+        String type = ctx.contentType();
+        if (type == null || !type.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
+            throw PageProblem.badRequest("oauth.error.form");
+        }
+        return ctx.formParamMap();
+    }
+
+    public record Hidden(String name, String value) {}
+
+    public record ConsentView(String appName, String appDescription, String iconDataUri, String personName, String username,
+                              List<String> scopeKeys, boolean offlineAccess, List<Hidden> fields) {}
+
+    public record RefusedView(String appName, String personName, String reasonKey) {}
+}
