@@ -112,6 +112,32 @@ class AuthorizationCodeGrantTest extends ServerTest {
     }
 
     @Test
+    void aWebAppMayAuthenticateWithASignedJwtInsteadOfASecret() throws Exception {
+        App app = webApp(Map.of("secretType", "signed_jwt", "keyAlgorithm", "ES256"));
+        assertThat(app.secret()).isNull();
+        com.nimbusds.jose.jwk.ECKey key = com.nimbusds.jose.jwk.ECKey.parse(app.created().path("privateJwk").toString());
+        String code = server.issueCode(app, "alice", CB, "openid rest.all", null, null);
+        var assertion = new com.nimbusds.oauth2.sdk.auth.PrivateKeyJWT(new com.nimbusds.oauth2.sdk.id.ClientID(app.clientId()),
+                URI.create(server.url("/oauth2/token")), JWSAlgorithm.ES256, key.toECPrivateKey(), key.getKeyID(), null);
+        String form = "grant_type=authorization_code&code=" + code + "&redirect_uri=" + enc(CB) + "&" + com.nimbusds.oauth2.sdk.util.URLUtils
+                .serializeParameters(assertion.toParameters());
+        Response r = server.postForm("/oauth2/token", null, null, form);
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(r.json().has("refresh_token")).isTrue();
+    }
+
+    @Test
+    void theOrganisationOfThePersonIsAClaimOfTheProfileScope() throws Exception {
+        server.node().directory.create("carol-" + database, "pw-carol", "Carol Verdi", "carol@acme.example", "Acme S.p.A.", false);
+        App app = webApp(Map.of());
+        JsonNode body = exchangeInBody(app, server.issueCode(app, "carol-" + database, CB, "openid profile email", null, null), CB).json();
+        JWTClaimsSet id = validIdToken(body.path("id_token").asText(), app, JWSAlgorithm.ES256);
+        assertThat(id.getStringClaim("organisation")).isEqualTo("Acme S.p.A.");
+        assertThat(id.getStringClaim("email")).isEqualTo("carol@acme.example");
+        assertThat(userinfo(body.path("access_token").asText()).json().path("organisation").asText()).isEqualTo("Acme S.p.A.");
+    }
+
+    @Test
     void theIdTokenIsSignedRs256WhenTheAppAsksForIt() throws Exception {
         App app = webApp(Map.of("idTokenAlg", "RS256"));
         String code = server.issueCode(app, "alice", CB, "openid", null, null);

@@ -71,10 +71,20 @@ class StockClientTest extends ServerTest {
         assertThat(as.getRevocationEndpointURI()).isEqualTo(URI.create(server.url("/oauth2/revoke")));
         assertThat(op.getJWKSetURI()).isEqualTo(URI.create(server.url("/oauth2/jwks")));
         assertThat(as.getScopes().toStringList()).contains("rest.all", "rest.all.read", "rest.all.write", "openid", "api");
-        assertThat(as.getGrantTypes()).extracting(Object::toString)
-                .containsExactlyInAnyOrder("client_credentials", "urn:ietf:params:oauth:grant-type:jwt-bearer");
+        assertThat(as.getGrantTypes()).extracting(Object::toString).containsExactlyInAnyOrder("authorization_code", "refresh_token",
+                "client_credentials", "urn:ietf:params:oauth:grant-type:jwt-bearer");
         assertThat(as.getTokenEndpointAuthMethods()).extracting(Object::toString)
-                .containsExactlyInAnyOrder("client_secret_basic", "client_secret_post", "private_key_jwt");
+                .containsExactlyInAnyOrder("client_secret_basic", "client_secret_post", "private_key_jwt", "none");
+        assertThat(as.getAuthorizationEndpointURI()).isEqualTo(URI.create(server.url("/oauth2/authorize")));
+        assertThat(as.getResponseTypes()).extracting(Object::toString).containsExactly("code");
+        assertThat(as.getResponseModes()).extracting(Object::toString).containsExactlyInAnyOrder("query", "form_post");
+        assertThat(as.getCodeChallengeMethods()).extracting(Object::toString).containsExactly("S256");
+        assertThat(as.supportsAuthorizationResponseIssuerParam()).isTrue();
+        assertThat(op.getUserInfoEndpointURI()).isEqualTo(URI.create(server.url("/oauth2/userinfo")));
+        assertThat(op.getEndSessionEndpointURI()).isEqualTo(URI.create(server.url("/oauth2/logout")));
+        assertThat(op.getIDTokenJWSAlgs()).extracting(Object::toString).containsExactlyInAnyOrder("ES256", "RS256");
+        assertThat(op.getClaims()).contains("sub", "email", "email_verified", "name", "preferred_username", "organisation",
+                "auth_time", "nonce", "at_hash", "azp");
     }
 
     @Test
@@ -82,7 +92,8 @@ class StockClientTest extends ServerTest {
         for (String doc : List.of("/.well-known/openid-configuration", "/.well-known/oauth-authorization-server")) {
             var json = server.get(doc).json();
             assertThat(json.has("response_types_supported")).as(doc).isTrue();
-            assertThat(json.path("response_types_supported").isArray()).as(doc).isTrue();
+            assertThat(json.path("response_types_supported").toString()).as(doc).isEqualTo("[\"code\"]");
+            assertThat(json.path("authorization_response_iss_parameter_supported").asBoolean()).as(doc).isTrue();
             assertThat(json.path("token_endpoint_auth_signing_alg_values_supported")).extracting(Object::toString)
                     .map(s -> s.replace("\"", ""))
                     .containsExactlyInAnyOrder("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512");

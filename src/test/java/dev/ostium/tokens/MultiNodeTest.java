@@ -250,4 +250,22 @@ class MultiNodeTest {
             pool.shutdown();
         }
     }
+
+    @Test
+    void aPersonSignedInOnOneNodeApprovesOnTheOtherAndTheCodeWorksOnTheFirst() {
+        App app = interactive(a);
+        Person onA = new Person(a);
+        assertThat(onA.logIn("alice", "alice").status()).isEqualTo(303);
+        Person onB = onA.on(b);
+        var req = dev.ostium.testing.Authorize.request(app, "https://crm.example/cb", "openid rest.all", Map.of());
+        var consent = onB.get(dev.ostium.testing.Authorize.url(req));
+        assertThat(consent.status()).as("the session from node A is known on node B: %s", consent).isEqualTo(200);
+        var back = dev.ostium.testing.Authorize.decide(onB, consent, "allow");
+        String code = dev.ostium.testing.Authorize.query(back.header("Location")).get("code");
+        assertThat(exchange(a, app, code).status()).isEqualTo(200);
+        // The consent given on B is remembered on A.
+        var again = onA.get(dev.ostium.testing.Authorize.url(dev.ostium.testing.Authorize.request(app, "https://crm.example/cb",
+                "openid", Map.of())));
+        assertThat(again.header("Location")).startsWith("https://crm.example/cb?code=");
+    }
 }

@@ -1,0 +1,330 @@
+package dev.ostium.oauth;
+
+import static dev.ostium.testing.Authorize.decide;
+import static dev.ostium.testing.Authorize.logInAt;
+import static dev.ostium.testing.Authorize.query;
+import static dev.ostium.testing.Authorize.request;
+import static dev.ostium.testing.Authorize.url;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nimbusds.oauth2.sdk.pkce.CodeChallenge;
+import com.nimbusds.oauth2.sdk.pkce.CodeChallengeMethod;
+import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
+import dev.ostium.testing.Authorize;
+import dev.ostium.testing.Person;
+import dev.ostium.testing.Response;
+import dev.ostium.testing.ServerTest;
+import dev.ostium.testing.TestDatabase;
+import dev.ostium.testing.TestServer.App;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** RFC 6749 §4.1.1–4.1.2, OpenID Connect Core §3.1.2, RFC 9207: the authorization endpoint and the consent screen. */
+@ParameterizedClass(name = "{0}")
+@EnumSource(TestDatabase.class)
+class AuthorizationEndpointTest extends ServerTest {
+
+    static final String CB = "https://crm.example/callback";
+    static final String SCOPE = "openid profile email rest.all";
+
+    private static App webApp(Map<String, Object> more) {
+        Map<String, Object> spec = new LinkedHashMap<>(Map.of("redirectUris", List.of(CB),
+                "scopes", List.of("openid", "profile", "email", "offline_access", "rest.all", "rest.all.read"), "offlineAccess", true,
+                "description", "Keeps your customers in order"));
+        spec.putAll(more);
+        return server.createInteractive("web", spec);
+    }
+
+    /** A person signed in as the user, in a fresh cookie jar. */
+    private static Person signedIn(String username) {
+        Person p = new Person(server);
+        assertThat(p.logIn(username, username).status()).isEqualTo(303);
+        return p;
+    }
+
+    private static long codes() {
+        return server.count("authorization_codes");
+    }
+
+    /** The answer sent back to the client by redirect: its query parameters. */
+    private static Map<String, String> backAtClient(Response r, String redirectUri) {
+        assertThat(r.status()).as("expected a redirect to the client: %s", r).isEqualTo(303);
+        assertThat(r.header("Location")).startsWith(redirectUri + "?");
+        return query(r.header("Location"));
+    }
+
+    @Test
+    void aPersonLogsInApprovesAndTheAppGetsACodeWithStateAndIss() {
+        App app = webApp(Map.of());
+        Person p = new Person(server);
+        Map<String, String> req = request(app, CB, SCOPE, Map.of("nonce", "n1"));
+        Response toLogin = p.get(url(req));
+        Response consent = logInAt(p, toLogin, "alice", "alice");
+        assertThat(consent.status()).isEqualTo(200);
+        assertThat(consent.header("X-Frame-Options")).isEqualTo("DENY");
+        assertThat(consent.header("Content-Security-Policy")).contains("frame-ancestors 'none'").contains("form-action 'self' https://crm.example");
+        assertThat(consent.body()).contains(app.created().path("name").asText()).contains("Keeps your customers in order")
+                .contains("Alice Rossi").contains("See your email address").contains("Read and change your CRM data")
+                .contains("<button type=\"submit\" name=\"decision\" value=\"allow\">")
+                .contains("<button type=\"submit\" name=\"decision\" value=\"deny\"");
+
+        Map<String, String> answer = backAtClient(decide(p, consent, "allow"), CB);
+        assertThat(answer.get("code")).matches("[A-Za-z0-9_-]{43}");
+        assertThat(answer.get("state")).isEqualTo(req.get("state"));
+        assertThat(answer.get("iss")).isEqualTo(server.base());
+        Response token = server.postForm("/oauth2/token", app, Map.of("grant_type", "authorization_code", "code", answer.get("code"),
+                "redirect_uri", CB));
+        assertThat(token.status()).as(token.body()).isEqualTo(200);
+        assertThat(token.json().path("id_token").asText()).isNotEmpty();
+    }
+
+    @Test
+    void denyingSendsAccessDeniedWithStateAndIss() {
+        App app = webApp(Map.of());
+        Person p = signedIn("alice");
+        Map<String, String> req = request(app, CB, SCOPE, Map.of());
+        Map<String, String> answer = backAtClient(decide(p, p.get(url(req)), "deny"), CB);
+        assertThat(answer.get("error")).isEqualTo("access_denied");
+        assertThat(answer.get("error_description")).isNotBlank();
+        assertThat(answer.get("state")).isEqualTo(req.get("state"));
+        assertThat(answer.get("iss")).isEqualTo(server.base());
+        assertThat(answer).doesNotContainKey("code");
+    }
+
+    @Test
+    void consentIsRememberedPerScopeSetAndANewScopeOrPromptConsentAsksAgain() {
+        App app = webApp(Map.of());
+        Person p = signedIn("alice");
+        decide(p, p.get(url(request(app, CB, "openid rest.all", Map.of()))), "allow");
+        // Same or fewer scopes: straight back with a code.
+        assertThat(backAtClient(p.get(url(request(app, CB, "openid", Map.of()))), CB)).containsKey("code");
+        // A new scope: the consent screen again.
+        Response more = p.get(url(request(app, CB, "openid email", Map.of())));
+        assertThat(more.status()).isEqualTo(200);
+        assertThat(more.body()).contains("name=\"decision\" value=\"allow\"");
+        // prompt=consent always asks.
+        Response forced = p.get(url(request(app, CB, "openid", Map.of("prompt", "consent"))));
+        assertThat(forced.status()).isEqualTo(200);
+        assertThat(forced.body()).contains("name=\"decision\" value=\"allow\"");
+    }
+
+    @Test
+    void anUnknownClientOrAnUnregisteredRedirectUriIsAPageNeverARedirect() {
+        App app = webApp(Map.of());
+        App nativeApp = server.createInteractive("native", Map.of("redirectUris", List.of("http://127.0.0.1/cb")));
+        Person p = signedIn("alice");
+        long before = codes();
+        Response unknown = p.get(url(Map.of("client_id", "ost_nobody", "redirect_uri", CB, "response_type", "code")));
+        assertThat(unknown.status()).isEqualTo(400);
+        assertThat(unknown.header("Location")).isNull();
+        assertThat(unknown.body()).contains("not registered");
+        for (String evil : List.of(CB + "/", "https://CRM.example/callback", CB + "?x=1", CB + "#frag", "https://user@crm.example/callback",
+                "https://evil.example/callback", "https://crm.example.evil.example/callback", "https://сrm.example/callback",
+                "javascript:alert(1)", "https://crm.example/callback/../other", "https://crm.example:443/callback", "")) {
+            Response r = p.get(url(request(app, evil, SCOPE, Map.of())));
+            assertThat(r.status()).as(evil).isEqualTo(400);
+            assertThat(r.header("Location")).as(evil).isNull();
+            assertThat(r.header("Content-Type")).startsWith("text/html");
+        }
+        Response twice = p.get(url(request(app, CB, SCOPE, Map.of())) + "&redirect_uri=" + CB);
+        assertThat(twice.status()).isEqualTo(400);
+        assertThat(twice.header("Location")).isNull();
+        Response otherPath = p.get(url(request(nativeApp, "http://127.0.0.1:4321/other", "openid", Map.of())));
+        assertThat(otherPath.status()).isEqualTo(400);
+        Response otherHost = p.get(url(request(nativeApp, "http://localhost:4321/cb", "openid", Map.of())));
+        assertThat(otherHost.status()).isEqualTo(400);
+        assertThat(codes()).isEqualTo(before);
+    }
+
+    @Test
+    void aNativeAppsLoopbackRedirectMayUseAnyPort() {
+        App nativeApp = server.createInteractive("native", Map.of("redirectUris", List.of("http://127.0.0.1/cb"), "scopes", List.of("openid")));
+        Person p = signedIn("alice");
+        CodeVerifier v = new CodeVerifier();
+        Map<String, String> pkce = Map.of("code_challenge", CodeChallenge.compute(CodeChallengeMethod.S256, v).getValue(),
+                "code_challenge_method", "S256");
+        Response consent = p.get(url(request(nativeApp, "http://127.0.0.1:53124/cb", "openid", pkce)));
+        assertThat(backAtClient(decide(p, consent, "allow"), "http://127.0.0.1:53124/cb")).containsKey("code");
+        // Web apps get no such tolerance.
+        App web = webApp(Map.of("redirectUris", List.of("http://127.0.0.1/cb")));
+        assertThat(p.get(url(request(web, "http://127.0.0.1:53124/cb", "openid", Map.of()))).status()).isEqualTo(400);
+    }
+
+    @Test
+    void otherErrorsGoBackToTheClientWithErrorDescriptionStateAndIss() {
+        App app = webApp(Map.of());
+        App spa = server.createInteractive("spa", Map.of("redirectUris", List.of(CB), "scopes", List.of("openid")));
+        Person p = signedIn("alice");
+        long before = codes();
+        record Case(App app, Map<String, String> params, String error) {}
+        String s256 = CodeChallenge.compute(CodeChallengeMethod.S256, new CodeVerifier()).getValue();
+        List<Case> cases = List.of(
+                new Case(app, Map.of("response_type", "token"), "unsupported_response_type"),
+                new Case(app, Map.of("response_type", "code id_token"), "unsupported_response_type"),
+                new Case(app, Map.of("scope", "openid superpowers"), "invalid_scope"),
+                new Case(app, Map.of("scope", "openid api"), "invalid_scope"),
+                new Case(app, Map.of("nonce", "n".repeat(513)), "invalid_request"),
+                new Case(app, Map.of("prompt", "none login"), "invalid_request"),
+                new Case(app, Map.of("prompt", "select_account"), "invalid_request"),
+                new Case(app, Map.of("max_age", "-1"), "invalid_request"),
+                new Case(app, Map.of("response_mode", "fragment"), "invalid_request"),
+                new Case(app, Map.of("request", "eyJ.x.y"), "request_not_supported"),
+                new Case(app, Map.of("request_uri", "https://x.example/r"), "request_uri_not_supported"),
+                new Case(app, Map.of("code_challenge", "x".repeat(43), "code_challenge_method", "plain"), "invalid_request"),
+                new Case(app, Map.of("code_challenge_method", "S256"), "invalid_request"),
+                new Case(app, Map.of("code_challenge", "short", "code_challenge_method", "S256"), "invalid_request"),
+                new Case(spa, Map.of(), "invalid_request"),
+                new Case(spa, Map.of("code_challenge", s256), "invalid_request"),
+                new Case(spa, Map.of("code_challenge", s256, "code_challenge_method", "plain"), "invalid_request"));
+        for (Case c : cases) {
+            Map<String, String> req = request(c.app(), CB, "openid", Map.of());
+            req.putAll(c.params());
+            Map<String, String> answer = backAtClient(p.get(url(req)), CB);
+            assertThat(answer.get("error")).as(c.params().toString()).isEqualTo(c.error());
+            assertThat(answer.get("error_description")).as(c.params().toString()).isNotBlank();
+            assertThat(answer.get("state")).isEqualTo(req.get("state"));
+            assertThat(answer.get("iss")).isEqualTo(server.base());
+        }
+        Map<String, String> missing = request(app, CB, "openid", Map.of());
+        missing.remove("response_type");
+        assertThat(backAtClient(p.get(url(missing)), CB).get("error")).isEqualTo("invalid_request");
+        Map<String, String> dup = backAtClient(p.get(url(request(app, CB, "openid", Map.of())) + "&scope=email"), CB);
+        assertThat(dup.get("error")).isEqualTo("invalid_request");
+        Map<String, String> bigState = request(app, CB, "openid", Map.of());
+        bigState.put("state", "s".repeat(1025));
+        Map<String, String> tooBig = backAtClient(p.get(url(bigState)), CB);
+        assertThat(tooBig.get("error")).isEqualTo("invalid_request");
+        assertThat(tooBig).doesNotContainKey("state");
+        assertThat(codes()).isEqualTo(before);
+    }
+
+    @Test
+    void promptNoneAnswersWithoutAnyPage() {
+        App app = webApp(Map.of());
+        Person anonymous = new Person(server);
+        assertThat(backAtClient(anonymous.get(url(request(app, CB, "openid", Map.of("prompt", "none")))), CB).get("error"))
+                .isEqualTo("login_required");
+        Person p = signedIn("alice");
+        assertThat(backAtClient(p.get(url(request(app, CB, "openid", Map.of("prompt", "none")))), CB).get("error"))
+                .isEqualTo("consent_required");
+        decide(p, p.get(url(request(app, CB, "openid", Map.of()))), "allow");
+        assertThat(backAtClient(p.get(url(request(app, CB, "openid", Map.of("prompt", "none")))), CB)).containsKey("code");
+    }
+
+    @Test
+    void promptLoginAndMaxAgeAskForThePasswordAgainOnce() {
+        App app = webApp(Map.of());
+        Person p = signedIn("alice");
+        decide(p, p.get(url(request(app, CB, "openid", Map.of()))), "allow");
+        for (Map<String, String> fresh : List.of(Map.of("prompt", "login"), Map.of("max_age", "0"))) {
+            Response again = p.get(url(request(app, CB, "openid", fresh)));
+            assertThat(again.header("Location")).as(fresh.toString()).startsWith("/account/login").contains("prompt=login");
+            Response back = logInAt(p, again, "alice", "alice");
+            assertThat(backAtClient(back, CB)).as(fresh.toString()).containsKey("code");
+        }
+        // A recent enough login needs no new password.
+        assertThat(backAtClient(p.get(url(request(app, CB, "openid", Map.of("max_age", "3600")))), CB)).containsKey("code");
+    }
+
+    @Test
+    void theLoginPageIsPrefilledFromLoginHint() {
+        App app = webApp(Map.of());
+        Response r = new Person(server).get(url(request(app, CB, "openid", Map.of("login_hint", "bob"))));
+        assertThat(r.header("Location")).contains("login_hint=bob");
+    }
+
+    @Test
+    void formPostAnswersWithASelfSubmittingForm() {
+        App app = webApp(Map.of());
+        Person p = signedIn("alice");
+        Map<String, String> req = request(app, CB, "openid", Map.of("response_mode", "form_post"));
+        Response answer = decide(p, p.get(url(req)), "allow");
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(answer.body()).contains("action=\"" + CB + "\"");
+        Map<String, String> fields = Authorize.hiddenFields(answer.body());
+        assertThat(fields.get("code")).matches("[A-Za-z0-9_-]{43}");
+        assertThat(fields.get("state")).isEqualTo(req.get("state"));
+        assertThat(fields.get("iss")).isEqualTo(server.base());
+        Response error = p.get(url(request(app, CB, "openid", Map.of("response_mode", "form_post", "response_type", "token"))));
+        assertThat(Authorize.hiddenFields(error.body()).get("error")).isEqualTo("unsupported_response_type");
+    }
+
+    @Test
+    void theRequestMayBePostedByTheClientsPage() {
+        App app = webApp(Map.of());
+        Person p = signedIn("alice");
+        Response consent = p.post("/oauth2/authorize", request(app, CB, "openid", Map.of()));
+        assertThat(consent.status()).isEqualTo(200);
+        assertThat(backAtClient(decide(p, consent, "allow"), CB)).containsKey("code");
+    }
+
+    @Test
+    void theConsentAnswerWithoutItsCsrfTokenIsRefusedAndIssuesNoCode() {
+        App app = webApp(Map.of());
+        Person p = signedIn("alice");
+        Response consent = p.get(url(request(app, CB, "openid", Map.of())));
+        Map<String, String> form = Authorize.hiddenFields(consent.body());
+        form.remove("csrf");
+        form.put("decision", "allow");
+        long before = codes();
+        Response forged = p.post("/oauth2/consent", form);
+        assertThat(forged.status()).isEqualTo(403);
+        assertThat(forged.header("Location")).isNull();
+        assertThat(codes()).isEqualTo(before);
+        Response otherBrowser = new Person(server).post("/oauth2/consent", Map.of("decision", "allow", "csrf", p.csrf(),
+                "client_id", app.clientId(), "redirect_uri", CB, "response_type", "code"));
+        assertThat(otherBrowser.status()).isEqualTo(403);
+        assertThat(codes()).isEqualTo(before);
+    }
+
+    @Test
+    void aPersonTheAppIsNotOpenToSeesARefusalAndTheAppGetsNoCode() {
+        App app = webApp(Map.of("authorizedGroups", List.of("Support")));
+        long before = codes();
+        Person alice = signedIn("alice");
+        Response refused = alice.get(url(request(app, CB, "openid", Map.of())));
+        assertThat(refused.status()).isEqualTo(403);
+        assertThat(refused.header("Location")).isNull();
+        assertThat(refused.body()).contains("Access not allowed").contains("open only to selected users and groups");
+        assertThat(codes()).isEqualTo(before);
+        Person bob = signedIn("bob");
+        assertThat(bob.get(url(request(app, CB, "openid", Map.of()))).status()).isEqualTo(200);
+    }
+
+    @Test
+    void administratorsConnectOnlyWhenAdminConnectionsAreAllowed() {
+        App app = webApp(Map.of());
+        Person admin = signedIn("admin");
+        Response refused = admin.get(url(request(app, CB, "openid", Map.of())));
+        assertThat(refused.status()).isEqualTo(403);
+        assertThat(refused.body()).contains("Administrator accounts may not connect apps.");
+        server.setSettings(Map.of("adminConnections", true));
+        try {
+            assertThat(admin.get(url(request(app, CB, "openid", Map.of()))).status()).isEqualTo(200);
+        } finally {
+            server.setSettings(Map.of("adminConnections", false));
+        }
+    }
+
+    @Test
+    void theConsentScreenSpeaksItalianWhenUiLocalesAsks() {
+        App app = webApp(Map.of());
+        Person p = signedIn("alice");
+        Response consent = p.get(url(request(app, CB, "openid email", Map.of("ui_locales", "it-IT en"))));
+        assertThat(consent.body()).contains("Consenti").contains("Nega").contains("Vedere il tuo indirizzo email");
+    }
+
+    @Test
+    void anIconIsShownOnTheConsentScreen() throws Exception {
+        App app = webApp(Map.of());
+        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(100, 100, java.awt.image.BufferedImage.TYPE_INT_RGB), "png", png);
+        server.node().apps.setIcon(app.clientId(), png.toByteArray());
+        Person p = signedIn("alice");
+        assertThat(p.get(url(request(app, CB, "openid", Map.of()))).body()).contains("<img class=\"app-icon\" src=\"data:image/png;base64,");
+    }
+}
