@@ -2,6 +2,8 @@
 # Ostium under load, optionally beside the Keycloak peer in the same sitting.
 #   bench/run.sh              Ostium only
 #   bench/run.sh --keycloak   Ostium, then Keycloak (../shared/peers/keycloak), same load
+# Scenarios: client_credentials + introspection (oauth-load.sh), JWT access tokens, and the refresh_token
+# grant with rotation (refresh-load.sh: each request spends one refresh token, each answer adds the new one).
 # Env: SECS (measured seconds per scenario, default 20), CONN (connections, default 32), PORT (default 18080).
 # Each server gets one unmeasured load run first (JIT warm-up), then the measured one.
 set -euo pipefail
@@ -10,6 +12,8 @@ ROOT=$(pwd)
 SECS=${SECS:-20}; CONN=${CONN:-32}; PORT=${PORT:-18080}
 LOAD=${LOAD:-$ROOT/../shared/peers/oauth-load.sh}
 PEERS=$(dirname "$LOAD")
+REFRESH_LOAD=${REFRESH_LOAD:-$PEERS/refresh-load.sh}
+TOKENS=$(( CONN * 2 ))
 WITH_KC=0; [ "${1:-}" = "--keycloak" ] && WITH_KC=1
 BASE=http://127.0.0.1:$PORT
 DATA=$(mktemp -d /tmp/ostium-bench.XXXXXX)
@@ -64,6 +68,14 @@ peak_rss_during "$PID" "$LOAD" "$BASE/oauth2/token" "$ID" "$SECRET" "$BASE/oauth
 echo "-- JWT (ES256) access tokens"
 "$LOAD" "$BASE/oauth2/token" "$JID" "$JSECRET" "" 10 "$CONN" >/dev/null
 "$LOAD" "$BASE/oauth2/token" "$JID" "$JSECRET" "" "$SECS" "$CONN"
+echo "-- refresh_token with rotation (a web app with offline access; $TOKENS starting tokens from real codes)"
+REDIRECT=http://127.0.0.1:9/cb
+read -r WID WSECRET < <(./ostium apps create --server "$BASE" --type web --name bench-web --redirect-uri "$REDIRECT" \
+  --scope "openid rest.all" --offline-access | creds)
+bench/refresh-tokens.sh "$BASE" "$WID" "$WSECRET" "$REDIRECT" "$TOKENS" >"$DATA/warm.txt"
+"$REFRESH_LOAD" "$BASE/oauth2/token" "$WID" "$WSECRET" "$DATA/warm.txt" 10 "$CONN" >/dev/null
+bench/refresh-tokens.sh "$BASE" "$WID" "$WSECRET" "$REDIRECT" "$TOKENS" >"$DATA/tokens.txt"
+"$REFRESH_LOAD" "$BASE/oauth2/token" "$WID" "$WSECRET" "$DATA/tokens.txt" "$SECS" "$CONN"
 ./ostium apps list --server "$BASE" | sed -n '1,3p'
 kill "$PID"; wait "$PID" 2>/dev/null || true; PID=""
 
@@ -76,5 +88,10 @@ if [ $WITH_KC = 1 ]; then
   KC=http://127.0.0.1:${KC_PORT:-18090}/realms/bench/protocol/openid-connect
   "$LOAD" "$KC/token" svc svc-secret-0123456789 "$KC/token/introspect" 10 "$CONN" >/dev/null
   peak_rss_during "$KPID" "$LOAD" "$KC/token" svc svc-secret-0123456789 "$KC/token/introspect" "$SECS" "$CONN"
+  echo "-- refresh_token with rotation (client web, user alice)"
+  "$PEERS/keycloak/refresh-tokens.sh" "$TOKENS" >"$DATA/kc-warm.txt"
+  "$REFRESH_LOAD" "$KC/token" web web-secret-0123456789 "$DATA/kc-warm.txt" 10 "$CONN" >/dev/null
+  "$PEERS/keycloak/refresh-tokens.sh" "$TOKENS" >"$DATA/kc-tokens.txt"
+  "$REFRESH_LOAD" "$KC/token" web web-secret-0123456789 "$DATA/kc-tokens.txt" "$SECS" "$CONN"
   "$PEERS/keycloak/stop.sh"
 fi
