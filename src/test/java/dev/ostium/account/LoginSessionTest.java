@@ -177,6 +177,16 @@ class LoginSessionTest extends ServerTest {
     }
 
     @Test
+    void anAdministratorDisablingAUserThroughTheAdminApiEndsTheirSessionAtOnce() {
+        User gina = server.node().directory.create("gina-" + System.nanoTime(), "gina-pw", "Gina Russo", null, null, false);
+        Person p = new Person(server);
+        assertThat(p.logIn(gina.username(), "gina-pw").status()).isEqualTo(303);
+        assertThat(signedIn(p)).isTrue();
+        assertThat(server.admin("POST", "/admin/api/users/" + gina.username() + "/disable", "{}").status()).isEqualTo(200);
+        assertThat(signedIn(p)).isFalse();
+    }
+
+    @Test
     void aSessionOfADisabledUserIsNeverHonouredWhateverTheSessionTableSays() {
         User dan = server.node().directory.create("dan-" + System.nanoTime(), "dan-pw", "Dan Verdi", null, null, false);
         Person p = new Person(server);
