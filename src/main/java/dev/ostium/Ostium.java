@@ -68,6 +68,10 @@ public final class Ostium implements AutoCloseable {
     /** Retired signing keys stay published this long: longer than any access token can live (24 h max). */
     private static final Duration KEY_OVERLAP = Duration.ofHours(25);
 
+    /** Every feature's strings (English and Italian); a feature with pages adds its bundle here. */
+    public static final List<String> MESSAGE_BUNDLES = List.of("dev.ostium.web.messages", "dev.ostium.account.messages",
+            "dev.ostium.oauth.messages");
+
     public final Config config;
     public final Database db;
     public final Directory directory;
@@ -171,9 +175,7 @@ public final class Ostium implements AutoCloseable {
                 if (config.demo()) new DemoData(db, directory).load();
                 else DemoData.firstAdmin(directory, config.adminPassword());
             }
-            // Every feature's strings; a feature with pages adds its bundle here.
-            Messages messages = new Messages(List.of("dev.ostium.web.messages", "dev.ostium.account.messages",
-                    "dev.ostium.oauth.messages"));
+            Messages messages = new Messages(MESSAGE_BUNDLES);
             Pages pages = new Pages(messages, new Cookies("https".equals(config.issuer().getScheme())));
             Login login = new Login(loginSessions, pages.cookies());
             AccountPages accountPages = new AccountPages(pages, login, passwordLogin, directory);

@@ -2,12 +2,11 @@ package dev.ostium.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class MessagesTest {
 
-    private static final Messages ALL = new Messages(List.of("dev.ostium.web.messages", "dev.ostium.account.messages"));
+    private static final Messages ALL = new Messages(dev.ostium.Ostium.MESSAGE_BUNDLES);
 
     @Test
     void everyStringExistsInEnglishAndInItalian() {
