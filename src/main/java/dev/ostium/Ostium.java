@@ -33,6 +33,7 @@ import dev.ostium.oauth.Consents;
 import dev.ostium.oauth.IdTokens;
 import dev.ostium.oauth.RefreshTokenGrant;
 import dev.ostium.oauth.UserInfoEndpoint;
+import dev.ostium.tokens.Rotations;
 import dev.ostium.tokens.TokenFamilies;
 import dev.ostium.oauth.ClientCredentialsGrant;
 import dev.ostium.oauth.Discovery;
@@ -88,6 +89,7 @@ public final class Ostium implements AutoCloseable {
     public final TokenRecorder recorder;
     public final AccessTokens tokens;
     public final TokenFamilies families;
+    private final Rotations rotations;
     public final Consents consents;
     public final AuthorizationCodes codes;
     public final ConnectionRules rules;
@@ -154,6 +156,7 @@ public final class Ostium implements AutoCloseable {
             ClientAuthenticator clients = new ClientAuthenticator(apps, spent, audit, clock, audiences);
             ServiceAccountPolicy policy = new ServiceAccountPolicy(directory, settings);
             families = new TokenFamilies(db, changes, clock);
+            rotations = new Rotations(db);
             consents = new Consents(db, families, clock);
             codes = new AuthorizationCodes(db, clock);
             rules = new ConnectionRules(apps, directory, settings, clock);
@@ -163,7 +166,7 @@ public final class Ostium implements AutoCloseable {
                             Set.of(new Audience(endpoints.issuer()), new Audience(endpoints.token()))),
                     new AuthorizationCodeGrant(clients, codes, rules, consents, tokens, idTokens, families, db, clock),
                     new RefreshTokenGrant(clients, rules, consents, tokens, tokenStore, idTokens, families,
-                            masterKey.derive("refresh-successors"), db, clock));
+                            masterKey.derive("refresh-successors"), rotations, clock));
             OAuthRoutes oauth = new OAuthRoutes(new Discovery(endpoints), keys, tokenEndpoint,
                     new IntrospectionEndpoint(clients, tokens, config.issuer()), new RevocationEndpoint(clients, tokens, families, audit),
                     new UserInfoEndpoint(tokens));
@@ -222,6 +225,7 @@ public final class Ostium implements AutoCloseable {
         http.stop();
         housekeeping.close();
         recorder.close();
+        rotations.close();
         changes.close();
         db.close();
     }

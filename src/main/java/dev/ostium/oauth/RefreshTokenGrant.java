@@ -5,7 +5,6 @@ import com.nimbusds.oauth2.sdk.OAuth2Error;
 import dev.ostium.apps.ClientSecrets;
 import dev.ostium.apps.ExternalApp;
 import dev.ostium.apps.Scopes;
-import dev.ostium.db.Database;
 import dev.ostium.directory.User;
 import dev.ostium.tokens.AccessTokens;
 import dev.ostium.tokens.RefreshToken;
@@ -13,12 +12,14 @@ import dev.ostium.tokens.TokenFamilies;
 import dev.ostium.tokens.TokenFamily;
 import dev.ostium.tokens.TokenIds;
 import dev.ostium.tokens.TokenRecord;
+import dev.ostium.tokens.Rotations;
 import dev.ostium.tokens.TokenStore;
 import dev.ostium.web.FormBody;
 import java.time.Clock;
 import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,12 +40,12 @@ public final class RefreshTokenGrant {
     private final IdTokens idTokens;
     private final TokenFamilies families;
     private final RefreshTokenCodec codec;
-    private final Database db;
+    private final Rotations rotations;
     private final Clock clock;
 
     public RefreshTokenGrant(ClientAuthenticator clients, ConnectionRules rules, Consents consents, AccessTokens tokens,
                              TokenStore tokenStore, IdTokens idTokens, TokenFamilies families, byte[] derivationKey,
-                             Database db, Clock clock) {
+                             Rotations rotations, Clock clock) {
         this.clients = clients;
         this.rules = rules;
         this.consents = consents;
@@ -53,7 +54,7 @@ public final class RefreshTokenGrant {
         this.idTokens = idTokens;
         this.families = families;
         this.codec = new RefreshTokenCodec(derivationKey);
-        this.db = db;
+        this.rotations = rotations;
         this.clock = clock;
     }
 
@@ -78,14 +79,15 @@ public final class RefreshTokenGrant {
         AccessTokens.Minted access = tokens.mint(app, user, scopes, GrantType.REFRESH_TOKEN.getValue(), family.consentId(),
                 family.id(), now, codec.successorAccessSeed(value));
         TokenIds.Minted next = TokenIds.mintOpaque(now, codec.successorRefreshSeed(value));
-        boolean rotated = db.jdbi().inTransaction(h -> {
-            if (!TokenFamilies.rotate(h, rt.tokenId(), now, next.id())) return false;
-            // §6: the new refresh token keeps the scope of the one it replaces; only the access token narrows.
-            TokenFamilies.insert(h, new RefreshToken(next.id(), next.verifierHash(), family.id(), app.id(), rt.scopes(),
-                    rt.generation() + 1, now, family.expiresAt(), null, null, access.record().tokenId()));
-            TokenStore.insert(h, access.record());
-            return true;
-        });
+        // §6: the new refresh token keeps the scope of the one it replaces; only the access token narrows.
+        RefreshToken successor = new RefreshToken(next.id(), next.verifierHash(), family.id(), app.id(), rt.scopes(),
+                rt.generation() + 1, now, family.expiresAt(), null, null, access.record().tokenId());
+        boolean rotated;
+        try {
+            rotated = rotations.rotate(new Rotations.Rotation(rt.tokenId(), now, successor, access.record())).join();
+        } catch (CompletionException e) {
+            throw new IllegalStateException("the rotation could not be stored", e.getCause());
+        }
         if (!rotated) {
             // Another request (on this node or another) spent it a moment ago.
             RefreshToken spent = families.refreshToken(rt.tokenId()).orElseThrow(() -> invalidGrant("unknown refresh token"));

@@ -270,6 +270,33 @@ class RefreshTokenTest extends ServerTest {
     }
 
     @Test
+    void concurrentRefreshesAreCommittedTogetherAndOneTokenIsSpentOnlyOnce() throws Exception {
+        App app = webApp(Map.of());
+        List<String> tokens = new java.util.ArrayList<>();
+        for (int i = 0; i < 8; i++) tokens.add(start(app, "alice", ALL).path("refresh_token").asText());
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<Response>> all = new java.util.ArrayList<>();
+            for (String t : tokens) all.add(pool.submit(() -> refresh(app, t)));
+            for (var f : all) assertThat(f.get().status()).as(f.get().body()).isEqualTo(200);
+
+            String one = start(app, "alice", ALL).path("refresh_token").asText();
+            List<java.util.concurrent.Future<Response>> same = new java.util.ArrayList<>();
+            for (int i = 0; i < 6; i++) same.add(pool.submit(() -> refresh(app, one)));
+            int won = 0;
+            for (var f : same) won += f.get().status() == 200 ? 1 : 0;
+            assertThat(won).as("one refresh token, one new pair at most").isLessThanOrEqualTo(1);
+            long pairs = server.node().db.jdbi().withHandle(h -> h.createQuery(
+                    "select count(*) from refresh_tokens where generation = 2 and family_id = "
+                            + "(select family_id from refresh_tokens where token_id = :id)")
+                    .bind("id", dev.ostium.tokens.TokenIds.parseOpaque(one).orElseThrow().id()).mapTo(Long.class).one());
+            assertThat(pairs).isLessThanOrEqualTo(1);
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test
     void malformedRefreshRequestsAreRefusedClearly() {
         App app = webApp(Map.of());
         assertThat(error(server.postForm("/oauth2/token", app, Map.of("grant_type", "refresh_token")))).isEqualTo("invalid_request");
