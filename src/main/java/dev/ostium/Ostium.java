@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.nimbusds.oauth2.sdk.id.Audience;
 import dev.ostium.account.AccountPages;
+import dev.ostium.account.ConnectedApps;
+import dev.ostium.account.ConnectedAppsPages;
 import dev.ostium.account.Login;
 import dev.ostium.apps.AppRegistry;
 import dev.ostium.apps.ClientTemplates;
@@ -185,12 +187,14 @@ public final class Ostium implements AutoCloseable {
             AuthorizationEndpoint authorize = new AuthorizationEndpoint(apps, login, pages, rules, consents, codes,
                     config.issuer(), clock);
             EndSessionEndpoint endSession = new EndSessionEndpoint(apps, login, pages, keys, directory, config.issuer());
+            ConnectedAppsPages connectedApps = new ConnectedAppsPages(pages, login, directory,
+                    new ConnectedApps(db, apps, consents, tokenStore, settings, audit, clock), apps);
 
             housekeeping = new Housekeeping(tokenStore, families, keys, changes, audit, loginSessions,
                     config.tokenRetention(), config.auditRetention());
             http = new HttpServer(config.host(), config.port(), json, pages,
                     List.of(oauth::routes, restApi::routes, adminApi::routes, accountPages::routes, authorize::routes,
-                            endSession::routes));
+                            endSession::routes, connectedApps::routes));
         } catch (RuntimeException e) {
             db.close();
             throw e;

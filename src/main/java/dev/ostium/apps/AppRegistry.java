@@ -380,6 +380,27 @@ public final class AppRegistry {
         return secret;
     }
 
+    /**
+     * A new secret, only if the stored one is still the one whose digest the caller saw (a form sent twice,
+     * or a rotation on another node in between, rotates nothing); empty otherwise.
+     */
+    public Optional<String> rotateSecretReplacing(String clientId, String expectedSecretHash) {
+        ExternalApp app = require(clientId);
+        if (app.secretType() != SecretType.SECRET_KEY) throw AppException.invalid("this app has no secret key; it uses " + app.secretType().code);
+        if (expectedSecretHash == null) return Optional.empty();
+        String secret = ClientSecrets.newSecret();
+        boolean replaced = db.jdbi().inTransaction(h -> {
+            int n = h.createUpdate("update apps set secret_hash = :hash, updated_at = :now where id = :id and secret_hash = :expected")
+                    .bind("hash", ClientSecrets.digest(secret)).bind("now", clock.millis()).bind("id", app.id())
+                    .bind("expected", expectedSecretHash).execute();
+            if (n == 1) changes.record(h, TOPIC, Long.toString(app.id()));
+            return n == 1;
+        });
+        if (!replaced) return Optional.empty();
+        changes.applyLocally(TOPIC, Long.toString(app.id()));
+        return Optional.of(secret);
+    }
+
     /** A new key pair whose private part is returned this once; only the public key is kept. */
     public AppKeys.GeneratedKey generateKeys(String clientId, String algorithm) {
         ExternalApp app = requireSignedJwt(clientId);
