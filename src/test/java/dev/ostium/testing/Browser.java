@@ -12,7 +12,6 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -95,10 +94,26 @@ public final class Browser implements AutoCloseable {
     public Browser click(String css) {
         WebElement page = find("html");
         find(css).click();
-        new WebDriverWait(driver, Duration.ofSeconds(20)).until(ExpectedConditions.stalenessOf(page));
+        new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> gone(page));
         new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> "complete".equals(
                 ((org.openqa.selenium.JavascriptExecutor) d).executeScript("return document.readyState")));
         return this;
+    }
+
+    /**
+     * True once the element left the document. Caught between two documents, the driver may answer with
+     * an inspector error instead of "stale element": that too means the old page is gone.
+     */
+    private static boolean gone(WebElement element) {
+        try {
+            element.isEnabled();
+            return false;
+        } catch (org.openqa.selenium.StaleElementReferenceException | org.openqa.selenium.NoSuchElementException e) {
+            return true;
+        } catch (org.openqa.selenium.WebDriverException e) {
+            if (String.valueOf(e.getMessage()).contains("does not belong to the document")) return true;
+            throw e;
+        }
     }
 
     public String title() {
