@@ -140,7 +140,8 @@ public final class ConnectedAppsPages {
         allowed(user.get(), c, action);
         String version = action == Action.ROTATE ? ConnectedApps.secretVersion(c) : null;
         pages.render(ctx, "account/app-confirm.jte", new ConnectedAppsView.ConfirmView(c.app().displayName(),
-                pathOf(c.app()) + "/" + action.path, action.key("title"), action.key("message"), action.key("submit"),
+                pathOf(c.app()) + "/" + action.path, action.key("title"),
+                action == Action.REVOKE && c.bound() ? action.key("message_service") : action.key("message"), action.key("submit"),
                 action != Action.ENABLE, version));
     }
 

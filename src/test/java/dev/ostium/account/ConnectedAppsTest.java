@@ -119,7 +119,7 @@ class ConnectedAppsTest extends ServerTest {
                 .contains("Granted since").contains("Signed-in devices").contains("1 active");
         assertThat(section(body, web.app())).contains("Since ").contains("last used ").doesNotContain("Never");
         // the bound service account, statically
-        assertThat(section(body, service)).contains("Service account").contains("Acts as you (service account)")
+        assertThat(section(body, service)).contains("Service account").contains("Acts as you")
                 .contains("1 active").contains("href=\"" + path(service) + "/rotate\"");
         // not somebody else's
         assertThat(body).doesNotContain("Bob Planner").doesNotContain(bobs.app().clientId());
@@ -153,7 +153,7 @@ class ConnectedAppsTest extends ServerTest {
         assertThat(listed.split("<li>Since ", -1)).hasSize(3);
 
         Response confirm = alice.get(path(first.app()) + "/revoke");
-        assertThat(confirm.body()).contains("Revoke access of Time Tracker?");
+        assertThat(confirm.body()).contains("Revoke access of Time Tracker?").contains("each signed-in device is signed out");
         Response done = confirmAndSubmit(alice, first.app(), "revoke");
         assertThat(done.status()).isEqualTo(303);
         assertThat(done.header("Location")).isEqualTo("/account/apps?done=revoked");
@@ -219,6 +219,7 @@ class ConnectedAppsTest extends ServerTest {
         App service = server.createService("alice", "rest.all.read");
         String token = server.token(service);
         Person alice = signedIn("alice");
+        assertThat(alice.get(path(service) + "/revoke").body()).contains("It keeps its registration and its credentials");
         assertThat(confirmAndSubmit(alice, service, "revoke").status()).isEqualTo(303);
 
         assertThat(server.query(token, "SELECT * FROM Invoice;").status()).isEqualTo(401);
