@@ -125,6 +125,17 @@ class LoginSessionTest extends ServerTest {
     }
 
     @Test
+    void housekeepingRemovesSessionsNobodyCameBackFor() {
+        Person p = alice();
+        assertThat(stored(p)).isEqualTo(1);
+        server.node().loginSessions.prune();
+        assertThat(stored(p)).as("a live session stays").isEqualTo(1);
+        server.clock.advance(Duration.ofMinutes(31));
+        server.node().loginSessions.prune();
+        assertThat(stored(p)).isZero();
+    }
+
+    @Test
     void anActiveSessionStillEndsAtTheAbsoluteTimeout() {
         Person p = alice();
         Duration elapsed = Duration.ZERO;
