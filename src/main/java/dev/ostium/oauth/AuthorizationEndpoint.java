@@ -48,6 +48,8 @@ public final class AuthorizationEndpoint {
     static final String CONSENT_PATH = "/oauth2/consent";
     /** Our own marker on the way back from a forced login: the session must be at least this recent. */
     static final String AUTH_AFTER = "auth_after";
+    /** The consent form names the login session it was shown to: an answer from another sign-in is refused. */
+    static final String CONSENT_SESSION = "consent_session";
     private static final int MAX_STATE = 1024;
     private static final int MAX_NONCE = 512;
     private static final int MAX_VALUE = 2048;
@@ -133,7 +135,7 @@ public final class AuthorizationEndpoint {
             return;
         }
         if (req.prompt().contains("none")) throw new Refused(OIDCError.CONSENT_REQUIRED, "the person has not approved these scopes");
-        showConsent(ctx, req, user);
+        showConsent(ctx, req, session, user);
     }
 
     /** Item 5: a person the app is not open to sees why, and the app gets no code. */
@@ -146,7 +148,7 @@ public final class AuthorizationEndpoint {
         return true;
     }
 
-    private void showConsent(Context ctx, Request req, User user) {
+    private void showConsent(Context ctx, Request req, LoginSession session, User user) {
         ExternalApp app = req.app();
         List<String> scopeKeys = new ArrayList<>();
         for (String s : req.scopes()) scopeKeys.add("oauth.scope." + s);
@@ -154,6 +156,7 @@ public final class AuthorizationEndpoint {
         req.params().forEach((k, v) -> {
             if (!k.equals("prompt") && !k.equals(AUTH_AFTER)) hidden.add(new Hidden(k, v));
         });
+        hidden.add(new Hidden(CONSENT_SESSION, session.sessionId()));
         String icon = apps.icon(app).map(png -> "data:image/png;base64," + Base64.getEncoder().encodeToString(png)).orElse(null);
         // The answer to the consent form redirects to the client: the page's form-action must allow it.
         pages.allowFormAction(ctx, URI.create(req.redirectUri()));
@@ -165,7 +168,9 @@ public final class AuthorizationEndpoint {
     private void decide(Context ctx) {
         Map<String, List<String>> raw = new LinkedHashMap<>(ctx.formParamMap());
         String decision = ctx.formParam("decision");
+        String shownTo = ctx.formParam(CONSENT_SESSION);
         raw.remove("decision");
+        raw.remove(CONSENT_SESSION);
         raw.remove(dev.ostium.web.Csrf.FIELD);
         Target target = target(raw);
         try {
@@ -177,6 +182,8 @@ public final class AuthorizationEndpoint {
                 login.redirectToLogin(ctx, returnTo(req, null), false, req.loginHint());
                 return;
             }
+            // Signed out and in again (perhaps as someone else) since the page was shown: ask afresh.
+            if (!session.get().sessionId().equals(shownTo)) throw PageProblem.badRequest("oauth.error.session_changed");
             if (refusedPage(ctx, req, user.get())) return;
             if ("deny".equals(decision)) throw new Refused(OAuth2Error.ACCESS_DENIED, "the person denied the request");
             if (!"allow".equals(decision)) throw PageProblem.badRequest("oauth.error.decision");

@@ -282,6 +282,25 @@ class AuthorizationEndpointTest extends ServerTest {
     }
 
     @Test
+    void aConsentAnswerFromAnEarlierSignInIsRefused() {
+        App app = webApp(Map.of());
+        Person p = signedIn("alice");
+        Response consent = p.get(url(request(app, CB, "openid", Map.of())));
+        Map<String, String> form = Authorize.hiddenFields(consent.body());
+        form.remove("csrf");
+        form.put("decision", "allow");
+        // Someone else signs in on the same browser before the old page is answered.
+        assertThat(p.logIn("/account/login?prompt=login", "bob", "bob", Map.of("prompt", "login")).status()).isEqualTo(303);
+        long before = codes();
+        Response late = p.submit("/oauth2/consent", form);
+        assertThat(late.status()).isEqualTo(400);
+        assertThat(late.header("Location")).isNull();
+        assertThat(codes()).isEqualTo(before);
+        assertThat(server.node().consents.find(server.node().directory.byUsername("bob").orElseThrow().id(),
+                server.node().apps.require(app.clientId()).id())).isEmpty();
+    }
+
+    @Test
     void aPersonTheAppIsNotOpenToSeesARefusalAndTheAppGetsNoCode() {
         App app = webApp(Map.of("authorizedGroups", List.of("Support")));
         long before = codes();
