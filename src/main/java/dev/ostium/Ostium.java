@@ -15,7 +15,14 @@ import dev.ostium.config.Config;
 import dev.ostium.console.AdminApi;
 import dev.ostium.console.AdminAuth;
 import dev.ostium.crm.DemoData;
+import dev.ostium.crm.ChangeLog;
 import dev.ostium.crm.Records;
+import dev.ostium.crm.Sharing;
+import dev.ostium.crm.Visibility;
+import dev.ostium.console.CrmAdminApi;
+import dev.ostium.directory.Roles;
+import dev.ostium.restapi.OpenApi;
+import dev.ostium.restapi.ResourceMetadata;
 import dev.ostium.db.ChangeFeed;
 import dev.ostium.db.DataDirectory;
 import dev.ostium.db.Database;
@@ -172,7 +179,16 @@ public final class Ostium implements AutoCloseable {
             OAuthRoutes oauth = new OAuthRoutes(new Discovery(endpoints), keys, tokenEndpoint,
                     new IntrospectionEndpoint(clients, tokens, config.issuer()), new RevocationEndpoint(clients, tokens, families, audit),
                     new UserInfoEndpoint(tokens));
-            RestApi restApi = new RestApi(new BearerToken(tokens), new Records(db), json);
+            Sharing sharing = new Sharing(db, changes);
+            Visibility visibility = new Visibility(sharing);
+            ChangeLog changeLog = new ChangeLog(db, clock);
+            Records records = new Records(db, visibility, changeLog, clock, config.maxRows());
+            String issuer = config.issuer().toString();
+            RestApi restApi = new RestApi(new BearerToken(tokens, ResourceMetadata.urlFor(issuer)), records, sharing,
+                    new Roles(db), () -> settings.get().adminConnections(), json,
+                    new OpenApi(issuer, endpoints.token().toString(), json),
+                    new ResourceMetadata(issuer, tokens.audience(), json));
+            CrmAdminApi crmAdmin = new CrmAdminApi(changeLog, sharing, directory, json);
             AdminApi adminApi = new AdminApi(new AdminAuth(directory, passwordLogin), apps, templates, consents, directory, tokenStore, settings, keys,
                     endpoints, audit, json);
 
@@ -193,8 +209,8 @@ public final class Ostium implements AutoCloseable {
             housekeeping = new Housekeeping(tokenStore, families, keys, changes, audit, loginSessions,
                     config.tokenRetention(), config.auditRetention());
             http = new HttpServer(config.host(), config.port(), json, pages,
-                    List.of(oauth::routes, restApi::routes, adminApi::routes, accountPages::routes, authorize::routes,
-                            endSession::routes, connectedApps::routes));
+                    List.of(oauth::routes, restApi::routes, adminApi::routes, crmAdmin::routes, accountPages::routes,
+                            authorize::routes, endSession::routes, connectedApps::routes));
         } catch (RuntimeException e) {
             db.close();
             throw e;

@@ -46,6 +46,9 @@ public final class ServerOptions {
     @Option(names = "--token-retention", paramLabel = "DURATION", description = "keep expired token records this long for the counts (default 7d; env OSTIUM_TOKEN_RETENTION)")
     String tokenRetention;
 
+    @Option(names = "--max-rows", paramLabel = "N", description = "most rows one REST API query answers; the rest come page by page (default 100; env OSTIUM_MAX_ROWS)")
+    String maxRows;
+
     @Option(names = "--admin-password", paramLabel = "PASS", description = "password of the 'admin' created on first start (default: generated and printed once; env OSTIUM_ADMIN_PASSWORD)")
     String adminPassword;
 
@@ -62,6 +65,7 @@ public final class ServerOptions {
         put(flags, "client-id-prefix", clientIdPrefix);
         put(flags, "access-token-ttl", accessTokenTtl);
         put(flags, "token-retention", tokenRetention);
+        put(flags, "max-rows", maxRows);
         put(flags, "admin-password", adminPassword);
         Path file = configFile;
         if (file == null && System.getenv("OSTIUM_CONFIG") != null) file = Path.of(System.getenv("OSTIUM_CONFIG"));

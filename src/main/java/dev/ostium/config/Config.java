@@ -21,6 +21,7 @@ public record Config(
         Duration loginIdleTimeout,
         Duration loginAbsoluteTimeout,
         String adminPassword,
+        int maxRows,
         boolean demo) {
 
     public boolean embeddedDatabase() {
@@ -29,6 +30,6 @@ public record Config(
 
     public Config withDemo(boolean demo) {
         return new Config(host, port, issuer, dataDir, dbUrl, dbUser, dbPassword, masterKey, clientIdPrefix,
-                accessTokenTtl, tokenRetention, auditRetention, loginIdleTimeout, loginAbsoluteTimeout, adminPassword, demo);
+                accessTokenTtl, tokenRetention, auditRetention, loginIdleTimeout, loginAbsoluteTimeout, adminPassword, maxRows, demo);
     }
 }

@@ -35,6 +35,7 @@ public final class ConfigLoader {
         key("audit-retention", "365d", "how long audit events are kept");
         key("login-idle-timeout", "30m", "a person's login session ends after this long without a request");
         key("login-absolute-timeout", "12h", "a person's login session ends this long after signing in, however active");
+        key("max-rows", "100", "most rows one REST API query answers; the rest come page by page");
         key("admin-password", "", "password of the 'admin' user created on first start (default: generated, printed once)");
     }
 
@@ -101,7 +102,17 @@ public final class ConfigLoader {
                 blankToNull(v.get("master-key")), prefix,
                 bounded("access-token-ttl", v, MIN_ACCESS_TOKEN_TTL, MAX_ACCESS_TOKEN_TTL),
                 duration("token-retention", v), duration("audit-retention", v), duration("login-idle-timeout", v),
-                duration("login-absolute-timeout", v), blankToNull(v.get("admin-password")), false);
+                duration("login-absolute-timeout", v), blankToNull(v.get("admin-password")), maxRows(v.get("max-rows")), false);
+    }
+
+    private static int maxRows(String s) {
+        try {
+            int n = Integer.parseInt(s.trim());
+            if (n < 1 || n > 10_000) throw new NumberFormatException();
+            return n;
+        } catch (NumberFormatException e) {
+            throw new ConfigException("max-rows must be a number from 1 to 10000, got '" + s + "'");
+        }
     }
 
     private static int parsePort(String s) {

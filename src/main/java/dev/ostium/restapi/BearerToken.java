@@ -13,7 +13,7 @@ public final class BearerToken {
         public final String challenge;
         public final String error;
 
-        Rejected(int status, String error, String description, String scope) {
+        Rejected(int status, String error, String description, String scope, String resourceMetadata) {
             super(description, null, false, false);
             this.status = status;
             this.error = error;
@@ -21,31 +21,36 @@ public final class BearerToken {
             if (error != null) c.append(", error=\"").append(error).append('"');
             if (description != null) c.append(", error_description=\"").append(description).append('"');
             if (scope != null) c.append(", scope=\"").append(scope).append('"');
+            // RFC 9728 §5.1: tell the client where this resource's metadata (and so its authorization server) is.
+            if (resourceMetadata != null) c.append(", resource_metadata=\"").append(resourceMetadata).append('"');
             this.challenge = c.toString();
         }
     }
 
     private final AccessTokens tokens;
+    private final String resourceMetadata;
 
-    public BearerToken(AccessTokens tokens) {
+    public BearerToken(AccessTokens tokens, String resourceMetadata) {
         this.tokens = tokens;
+        this.resourceMetadata = resourceMetadata;
     }
 
     public AccessTokens.Active require(Context ctx) {
         String header = ctx.header("Authorization");
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             // §3.1: a request without a bearer token gets a bare challenge, no error code.
-            throw new Rejected(401, null, null, null);
+            throw new Rejected(401, null, null, null, resourceMetadata);
         }
         String token = header.substring(7).trim();
         if (!token.matches("[A-Za-z0-9\\-._~+/]+=*")) {
-            throw new Rejected(401, "invalid_token", "the access token is malformed", null);
+            throw new Rejected(401, "invalid_token", "the access token is malformed", null, resourceMetadata);
         }
         Optional<AccessTokens.Active> active = tokens.validate(token);
-        return active.orElseThrow(() -> new Rejected(401, "invalid_token", "the access token is invalid, expired or revoked", null));
+        return active.orElseThrow(() -> new Rejected(401, "invalid_token", "the access token is invalid, expired or revoked",
+                null, resourceMetadata));
     }
 
-    public static Rejected insufficientScope(String needed) {
-        return new Rejected(403, "insufficient_scope", "the token lacks the scope this call needs", needed);
+    public Rejected insufficientScope(String needed) {
+        return new Rejected(403, "insufficient_scope", "the token lacks the scope this call needs", needed, null);
     }
 }

@@ -1,0 +1,38 @@
+package dev.ostium.crm;
+
+/**
+ * The SQL condition saying which records of a module a viewer may read or write: always part of the
+ * statement, so rows a user may not see never leave the database.
+ */
+public final class Visibility {
+
+    private final Sharing sharing;
+
+    public Visibility(Sharing sharing) {
+        this.sharing = sharing;
+    }
+
+    /** A condition over the table behind {@code alias} that holds for readable records. */
+    public Sql readable(ModuleDescription module, String alias, Viewer viewer) {
+        if (viewer.admin() || sharing.of(module).everyoneReads()) return new Sql().sql("1 = 1");
+        return owned(alias, viewer);
+    }
+
+    /** A condition that holds for records the viewer may change or delete. */
+    public Sql writable(ModuleDescription module, String alias, Viewer viewer) {
+        if (viewer.admin() || sharing.of(module).everyoneWrites()) return new Sql().sql("1 = 1");
+        return owned(alias, viewer);
+    }
+
+    /** Owner, member of the owning group, or above the owner in the role hierarchy. */
+    private static Sql owned(String alias, Viewer viewer) {
+        return new Sql()
+                .sql("(" + alias + ".owner_user_id = ").value(viewer.userId())
+                .sql(" or " + alias + ".owner_group_id in (select gm.group_id from group_members gm where gm.user_id = ")
+                .value(viewer.userId()).sql(")")
+                .sql(" or " + alias + ".owner_user_id in (select ur.user_id from user_roles ur"
+                        + " join role_tree rt on rt.descendant_id = ur.role_id"
+                        + " join user_roles me on me.role_id = rt.ancestor_id where me.user_id = ")
+                .value(viewer.userId()).sql("))");
+    }
+}
