@@ -49,6 +49,7 @@ import dev.ostium.oauth.Discovery;
 import dev.ostium.oauth.IntrospectionEndpoint;
 import dev.ostium.oauth.JwtBearerGrant;
 import dev.ostium.oauth.OAuthRoutes;
+import dev.ostium.oauth.ResourceIndicator;
 import dev.ostium.oauth.RevocationEndpoint;
 import dev.ostium.oauth.ServiceAccountPolicy;
 import dev.ostium.oauth.SpentAssertions;
@@ -175,12 +176,13 @@ public final class Ostium implements AutoCloseable {
                             Set.of(new Audience(endpoints.issuer()), new Audience(endpoints.token()))),
                     new AuthorizationCodeGrant(clients, codes, rules, consents, tokens, idTokens, families, db, clock),
                     new RefreshTokenGrant(clients, rules, consents, tokens, tokenStore, idTokens, families,
-                            masterKey.derive("refresh-successors"), rotations, clock));
+                            masterKey.derive("refresh-successors"), rotations, clock),
+                    new ResourceIndicator(tokens.audience()));
             OAuthRoutes oauth = new OAuthRoutes(new Discovery(endpoints), keys, tokenEndpoint,
                     new IntrospectionEndpoint(clients, tokens, config.issuer()), new RevocationEndpoint(clients, tokens, families, audit),
                     new UserInfoEndpoint(tokens));
             Sharing sharing = new Sharing(db, changes);
-            Visibility visibility = new Visibility(sharing);
+            Visibility visibility = new Visibility(sharing::of);
             ChangeLog changeLog = new ChangeLog(db, clock);
             Records records = new Records(db, visibility, changeLog, clock, config.maxRows());
             String issuer = config.issuer().toString();

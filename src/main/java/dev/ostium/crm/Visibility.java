@@ -1,26 +1,29 @@
 package dev.ostium.crm;
 
+import java.util.function.Function;
+
 /**
  * The SQL condition saying which records of a module a viewer may read or write: always part of the
  * statement, so rows a user may not see never leave the database.
  */
 public final class Visibility {
 
-    private final Sharing sharing;
+    private final Function<ModuleDescription, Access> sharing;
 
-    public Visibility(Sharing sharing) {
+    /** @param sharing each module's sharing rule (normally {@link Sharing#of}) */
+    public Visibility(Function<ModuleDescription, Access> sharing) {
         this.sharing = sharing;
     }
 
     /** A condition over the table behind {@code alias} that holds for readable records. */
     public Sql readable(ModuleDescription module, String alias, Viewer viewer) {
-        if (viewer.admin() || sharing.of(module).everyoneReads()) return new Sql().sql("1 = 1");
+        if (viewer.admin() || sharing.apply(module).everyoneReads()) return new Sql().sql("1 = 1");
         return owned(alias, viewer);
     }
 
     /** A condition that holds for records the viewer may change or delete. */
     public Sql writable(ModuleDescription module, String alias, Viewer viewer) {
-        if (viewer.admin() || sharing.of(module).everyoneWrites()) return new Sql().sql("1 = 1");
+        if (viewer.admin() || sharing.apply(module).everyoneWrites()) return new Sql().sql("1 = 1");
         return owned(alias, viewer);
     }
 

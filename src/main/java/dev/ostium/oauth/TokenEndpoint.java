@@ -22,14 +22,16 @@ public final class TokenEndpoint {
     private final JwtBearerGrant jwtBearer;
     private final AuthorizationCodeGrant authorizationCode;
     private final RefreshTokenGrant refreshToken;
+    private final ResourceIndicator resource;
 
     public TokenEndpoint(ServiceAccountPolicy policy, ClientCredentialsGrant clientCredentials, JwtBearerGrant jwtBearer,
-                         AuthorizationCodeGrant authorizationCode, RefreshTokenGrant refreshToken) {
+                         AuthorizationCodeGrant authorizationCode, RefreshTokenGrant refreshToken, ResourceIndicator resource) {
         this.policy = policy;
         this.clientCredentials = clientCredentials;
         this.jwtBearer = jwtBearer;
         this.authorizationCode = authorizationCode;
         this.refreshToken = refreshToken;
+        this.resource = resource;
     }
 
     public void handle(Context ctx) {
@@ -37,6 +39,7 @@ public final class TokenEndpoint {
         String grantType = form.get("grant_type");
         if (grantType == null) throw OAuthProblem.invalidRequest("grant_type is required");
         policy.requireOAuthEnabled();
+        resource.check(form);
         String authorization = ctx.header("Authorization");
         Granted granted;
         if (GrantType.CLIENT_CREDENTIALS.getValue().equals(grantType)) {

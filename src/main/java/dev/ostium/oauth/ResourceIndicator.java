@@ -1,0 +1,25 @@
+package dev.ostium.oauth;
+
+import com.nimbusds.oauth2.sdk.OAuth2Error;
+import dev.ostium.web.FormBody;
+
+/**
+ * RFC 8707 resource indicators: a client may name the resource it wants a token for. This server guards
+ * one resource, the business REST API, so its identifier is accepted (it is the audience of every access
+ * token) and anything else is {@code invalid_target}.
+ */
+public final class ResourceIndicator {
+
+    private final String accepted;
+
+    public ResourceIndicator(String accepted) {
+        this.accepted = accepted;
+    }
+
+    /** @throws OAuthProblem invalid_target when the request names another (or a malformed) resource */
+    public void check(FormBody form) {
+        String resource = form.get("resource");
+        if (resource == null || resource.equals(accepted)) return;
+        throw OAuthProblem.of(OAuth2Error.INVALID_TARGET, "the only resource served here is " + accepted);
+    }
+}
