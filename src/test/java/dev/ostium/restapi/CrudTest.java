@@ -183,6 +183,36 @@ class CrudTest extends ServerTest {
     }
 
     @Test
+    void aRecordMovesBetweenAUserAndAGroupOwner() {
+        Rest alice = Rest.as(server, "alice", "rest.all");
+        long sales = server.node().db.jdbi().withHandle(h -> h.createQuery("select id from user_groups where name = 'Sales'")
+                .mapTo(Long.class).one());
+        long id = alice.post("/Leads", Map.of("lastname", "Gialli", "company", "Gialli Srl"), Map.of()).json().path("result").path("id").asLong();
+        JsonNode toGroup = alice.patch("/Leads/" + id, Map.of("assigned_group_id", sales), Map.of()).json().path("result");
+        assertThat(toGroup.path("assigned_group_id").asLong()).isEqualTo(sales);
+        assertThat(toGroup.path("assigned_user_id").isNull()).isTrue();
+        // dave is in Sales too: the group's record is his to see now
+        assertThat(Rest.as(server, "dave", "rest.all.read").get("/Leads/" + id).status()).isEqualTo(200);
+        JsonNode back = alice.patch("/Leads/" + id, Map.of("assigned_user_id", userId("alice")), Map.of()).json().path("result");
+        assertThat(back.path("assigned_user_id").asLong()).isEqualTo(userId("alice"));
+        assertThat(back.path("assigned_group_id").isNull()).isTrue();
+        assertThat(Rest.as(server, "dave", "rest.all.read").get("/Leads/" + id).status()).isEqualTo(404);
+        Map<String, Object> neither = new LinkedHashMap<>();
+        neither.put("assigned_user_id", null);
+        assertThat(alice.patch("/Leads/" + id, neither, Map.of()).status()).isEqualTo(400);
+    }
+
+    @Test
+    void aRecordOthersReferToCannotBeDeleted() {
+        Rest alice = Rest.as(server, "alice", "rest.all");
+        long acme = idOf("crm_accounts", "account_name", "Acme S.p.A."); // INV-0001 and INV-0002 refer to it
+        Response r = alice.delete("/Accounts/" + acme, Map.of());
+        assertThat(r.status()).as(r.body()).isEqualTo(409);
+        assertThat(r.json().path("error").path("code").asText()).isEqualTo("CONFLICT");
+        assertThat(alice.get("/Accounts/" + acme).status()).isEqualTo(200);
+    }
+
+    @Test
     void sharingRulesOpenReadingAndWritingPerModule() {
         Rest alice = Rest.as(server, "alice", "rest.all");
         long adminsProduct = idOf("crm_products", "product_name", "Audit");
