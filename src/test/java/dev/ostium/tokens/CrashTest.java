@@ -77,7 +77,9 @@ class CrashTest {
     }
 
     private static void awaitReady(String base) throws Exception {
-        long deadline = System.currentTimeMillis() + 30_000;
+        // A first start creates keys and the demo company (Argon2 hashes, a few thousand CRM rows) in a cold
+        // JVM: on a busy two-core machine that can take well over half a minute. This waits, it does not time.
+        long deadline = System.currentTimeMillis() + 120_000;
         while (System.currentTimeMillis() < deadline) {
             try {
                 if (HTTP.send(HttpRequest.newBuilder(URI.create(base + "/oauth2/jwks")).build(),
