@@ -23,7 +23,7 @@ public final class Sharing {
         this.changes = changes;
         this.current = load();
         changes.onChange((topic, ref) -> {
-            if (TOPIC.equals(topic)) current = load();
+            if (TOPIC.equals(topic) || ChangeFeed.EVERYTHING.equals(topic)) reload();
         });
     }
 
@@ -48,6 +48,14 @@ public final class Sharing {
             changes.record(h, TOPIC, module.name());
         });
         changes.applyLocally(TOPIC, module.name());
+    }
+
+    /**
+     * One reload at a time: the change feed's thread and a local change may both reload, and the one that
+     * starts reading later must also be the one that stores its result, or an older read could win.
+     */
+    private synchronized void reload() {
+        current = load();
     }
 
     private Map<String, Access> load() {
