@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The business REST API under load, on the embedded database grown to 100,000 records per module.
 #   bench/rest.sh
-# Env: SECS (measured seconds per scenario, default 20), CONN (connections, default 32), PORT (default 18080),
+# Env: SECS (measured seconds per scenario, default 20), WARM (unmeasured warm-up seconds, default 10),
+#      CONN (connections, default 32), PORT (default 18080),
 #      RECORDS (generated records per module, default 100000), PROFILE=1 (JFR profile of the query scenario:
 #      the share of CPU samples spent validating the access token).
 # Scenarios: the seed's query (SELECT * FROM Invoice LIMIT 20;) and GET /restapi/v1/Accounts/{id}, both
@@ -9,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-SECS=${SECS:-20}; CONN=${CONN:-32}; PORT=${PORT:-18080}; RECORDS=${RECORDS:-100000}
+SECS=${SECS:-20}; WARM=${WARM:-10}; CONN=${CONN:-32}; PORT=${PORT:-18080}; RECORDS=${RECORDS:-100000}
 BASE=http://127.0.0.1:$PORT
 DATA=$(mktemp -d /tmp/ostium-rest-bench.XXXXXX)
 PID=""
@@ -53,7 +54,7 @@ wrk.headers["Authorization"] = "Bearer $TOKEN"
 LUA
 
 run() { # name lua url
-  wrk -t2 -c"$CONN" -d10s -s "$2" "$3" >/dev/null            # JIT warm-up, unmeasured
+  wrk -t2 -c"$CONN" -d"${WARM}s" -s "$2" "$3" >/dev/null      # JIT warm-up, unmeasured
   echo "-- $1"
   wrk -t2 -c"$CONN" -d"${SECS}s" --latency -s "$2" "$3" | grep -E 'Requests/sec|Non-2xx|Latency |  50%|  99%'
 }

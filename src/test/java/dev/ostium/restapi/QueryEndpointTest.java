@@ -44,6 +44,18 @@ class QueryEndpointTest extends ServerTest {
     }
 
     @Test
+    void severalLikePatternsWithEscapesInOneQuery() {
+        Rest alice = Rest.as(server, "alice", "rest.all.read");
+        Response both = alice.query("SELECT accountname FROM Accounts WHERE accountname LIKE 'Acme%' AND accountname LIKE '%S.p.A.' "
+                + "AND accountname NOT LIKE '%\\%%' AND accountname NOT LIKE '%!%' AND id > 0");
+        assertThat(both.status()).as(both.body()).isEqualTo(200);
+        assertThat(both.json().path("result").findValuesAsText("accountname")).contains("Acme S.p.A.");
+        Response literal = alice.query("SELECT count(*) FROM Accounts WHERE accountname LIKE 'Acme\\_%' OR accountname LIKE '!%'");
+        assertThat(literal.status()).as(literal.body()).isEqualTo(200);
+        assertThat(literal.json().path("result").get(0).path("count").asLong()).isZero();
+    }
+
+    @Test
     void aManagerSeesTheRecordsOfTheRolesBelow() {
         // carol is Sales Manager, above the Sales Reps alice and dave
         List<Long> carol = ids(Rest.as(server, "carol", "rest.all.read").all("SELECT id FROM Accounts"));

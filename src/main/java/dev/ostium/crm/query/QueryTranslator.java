@@ -188,7 +188,22 @@ public final class QueryTranslator {
                 i++;
             }
         }
-        return new Sql().sql(r.sql + (l.negated() ? " not like " : " like ")).value(p).sql(" escape '\\'");
+        // The statement escapes with '!' rather than '\': a backslash inside a quoted literal in the SQL text
+        // would be read as an escape by the statement parser and hide the placeholders after it.
+        StringBuilder pattern = new StringBuilder();
+        for (int i = 0; i < p.length(); i++) {
+            char c = p.charAt(i);
+            if (c == '\\') {
+                char escaped = p.charAt(++i);
+                if (escaped == '\\') pattern.append('\\');
+                else pattern.append('!').append(escaped);
+            } else if (c == '!') {
+                pattern.append("!!");
+            } else {
+                pattern.append(c);
+            }
+        }
+        return new Sql().sql(r.sql + (l.negated() ? " not like " : " like ")).value(pattern.toString()).sql(" escape '!'");
     }
 
     /** A literal checked against the field's type and converted to what its column holds. */

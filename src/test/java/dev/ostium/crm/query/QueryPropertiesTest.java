@@ -30,7 +30,7 @@ class QueryPropertiesTest {
 
     private static final Viewer ALICE = new Viewer(42, false, 7L, "ost_test");
     private static final Visibility PRIVATE = new Visibility(m -> Access.PRIVATE);
-    private static final Pattern SQL_TOKEN = Pattern.compile("\\s*([a-z_][a-z0-9_]*|\\?|\\d+|<>|<=|>=|[(),.=<>*]|'\\\\')");
+    private static final Pattern SQL_TOKEN = Pattern.compile("\\s*([a-z_][a-z0-9_]*|\\?|\\d+|<>|<=|>=|[(),.=<>*]|'!')");
     /** Every word a statement may contain: our keywords, and the tables, columns and aliases of the descriptions. */
     private static final Set<String> OUR_WORDS = new HashSet<>(List.of("select", "count", "from", "left", "join", "on", "and",
             "or", "not", "in", "is", "null", "like", "escape", "where", "order", "by", "asc", "desc", "nulls", "first", "last",
