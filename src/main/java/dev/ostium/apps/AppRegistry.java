@@ -82,6 +82,46 @@ public final class AppRegistry {
         return db.jdbi().withHandle(h -> h.createQuery(SELECT + " order by a.created_at, a.id").map(MAPPER).list());
     }
 
+    /** What the console's app table asks for: a search text, a client type, a state; null for any. */
+    public record Search(String text, ClientType type, String state) {}
+
+    /** One page of the app table, newest first, and how many apps match in all. */
+    public record Page(List<ExternalApp> apps, long total) {}
+
+    /** @param state "enabled", "disabled" or "expired" */
+    public Page search(Search s, int offset, int limit) {
+        StringBuilder where = new StringBuilder(" where 1 = 1");
+        java.util.Map<String, Object> binds = new java.util.HashMap<>();
+        if (s.text() != null && !s.text().isBlank()) {
+            String t = s.text().trim().toLowerCase(java.util.Locale.ROOT);
+            String pattern = "%" + t.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+            where.append(" and (lower(a.name) like :text escape '\\' or lower(a.client_id) like :text escape '\\')");
+            binds.put("text", pattern);
+        }
+        if (s.type() != null) {
+            where.append(" and a.client_type = :type");
+            binds.put("type", s.type().name());
+        }
+        long now = clock.millis();
+        if ("enabled".equals(s.state())) {
+            where.append(" and a.enabled = true and (a.expires_at is null or a.expires_at > :now)");
+            binds.put("now", now);
+        } else if ("disabled".equals(s.state())) {
+            where.append(" and a.enabled = false");
+        } else if ("expired".equals(s.state())) {
+            where.append(" and a.expires_at <= :now");
+            binds.put("now", now);
+        }
+        return db.jdbi().withHandle(h -> {
+            var count = h.createQuery("select count(*) from apps a" + where);
+            binds.forEach(count::bind);
+            var page = h.createQuery(SELECT + where + " order by a.created_at desc, a.id desc limit :limit offset :offset")
+                    .bind("limit", Math.max(1, Math.min(200, limit))).bind("offset", Math.max(0, offset));
+            binds.forEach(page::bind);
+            return new Page(page.map(MAPPER).list(), count.mapTo(Long.class).one());
+        });
+    }
+
     public Created create(AppSpec spec) {
         ClientType type = ClientType.parse(spec.type() == null ? "service" : spec.type())
                 .orElseThrow(() -> AppException.invalid("type must be service, web, native or spa"));
