@@ -14,51 +14,53 @@ import dev.ostium.audit.AuditTrail;
 import dev.ostium.config.Config;
 import dev.ostium.console.AdminApi;
 import dev.ostium.console.AdminAuth;
-import dev.ostium.crm.DemoData;
+import dev.ostium.console.ConsolePages;
+import dev.ostium.console.CrmAdminApi;
+import dev.ostium.console.ShownOnce;
 import dev.ostium.crm.ChangeLog;
+import dev.ostium.crm.DemoData;
 import dev.ostium.crm.Records;
 import dev.ostium.crm.Sharing;
 import dev.ostium.crm.Visibility;
-import dev.ostium.console.CrmAdminApi;
-import dev.ostium.directory.Roles;
-import dev.ostium.restapi.OpenApi;
-import dev.ostium.restapi.ResourceMetadata;
 import dev.ostium.db.ChangeFeed;
 import dev.ostium.db.DataDirectory;
 import dev.ostium.db.Database;
 import dev.ostium.directory.Authenticator;
 import dev.ostium.directory.Directory;
-import dev.ostium.directory.PasswordLogin;
 import dev.ostium.directory.LoginSessions;
+import dev.ostium.directory.PasswordLogin;
+import dev.ostium.directory.Roles;
 import dev.ostium.keys.MasterKey;
 import dev.ostium.keys.SigningKeys;
 import dev.ostium.oauth.AuthorizationCodeGrant;
 import dev.ostium.oauth.AuthorizationCodes;
 import dev.ostium.oauth.AuthorizationEndpoint;
-import dev.ostium.oauth.EndSessionEndpoint;
 import dev.ostium.oauth.ClientAuthenticator;
+import dev.ostium.oauth.ClientCredentialsGrant;
 import dev.ostium.oauth.ConnectionRules;
 import dev.ostium.oauth.Consents;
-import dev.ostium.oauth.IdTokens;
-import dev.ostium.oauth.RefreshTokenGrant;
-import dev.ostium.oauth.UserInfoEndpoint;
-import dev.ostium.tokens.Rotations;
-import dev.ostium.tokens.TokenFamilies;
-import dev.ostium.oauth.ClientCredentialsGrant;
 import dev.ostium.oauth.Discovery;
+import dev.ostium.oauth.EndSessionEndpoint;
+import dev.ostium.oauth.IdTokens;
 import dev.ostium.oauth.IntrospectionEndpoint;
 import dev.ostium.oauth.JwtBearerGrant;
 import dev.ostium.oauth.OAuthRoutes;
+import dev.ostium.oauth.RefreshTokenGrant;
 import dev.ostium.oauth.ResourceIndicator;
 import dev.ostium.oauth.RevocationEndpoint;
 import dev.ostium.oauth.ServiceAccountPolicy;
 import dev.ostium.oauth.SpentAssertions;
 import dev.ostium.oauth.TokenEndpoint;
+import dev.ostium.oauth.UserInfoEndpoint;
 import dev.ostium.restapi.BearerToken;
+import dev.ostium.restapi.OpenApi;
+import dev.ostium.restapi.ResourceMetadata;
 import dev.ostium.restapi.RestApi;
 import dev.ostium.settings.Settings;
 import dev.ostium.tokens.AccessTokens;
 import dev.ostium.tokens.Housekeeping;
+import dev.ostium.tokens.Rotations;
+import dev.ostium.tokens.TokenFamilies;
 import dev.ostium.tokens.TokenRecorder;
 import dev.ostium.tokens.TokenStore;
 import dev.ostium.web.Cookies;
@@ -81,7 +83,7 @@ public final class Ostium implements AutoCloseable {
 
     /** Every feature's strings (English and Italian); a feature with pages adds its bundle here. */
     public static final List<String> MESSAGE_BUNDLES = List.of("dev.ostium.web.messages", "dev.ostium.account.messages",
-            "dev.ostium.oauth.messages");
+            "dev.ostium.oauth.messages", "dev.ostium.console.messages");
 
     public final Config config;
     public final Database db;
@@ -178,7 +180,8 @@ public final class Ostium implements AutoCloseable {
                     new RefreshTokenGrant(clients, rules, consents, tokens, tokenStore, idTokens, families,
                             masterKey.derive("refresh-successors"), rotations, clock),
                     new ResourceIndicator(tokens.audience()));
-            OAuthRoutes oauth = new OAuthRoutes(new Discovery(endpoints), keys, tokenEndpoint,
+            Discovery discovery = new Discovery(endpoints);
+            OAuthRoutes oauth = new OAuthRoutes(discovery, keys, tokenEndpoint,
                     new IntrospectionEndpoint(clients, tokens, config.issuer()), new RevocationEndpoint(clients, tokens, families, audit),
                     new UserInfoEndpoint(tokens));
             Sharing sharing = new Sharing(db, changes);
@@ -207,12 +210,16 @@ public final class Ostium implements AutoCloseable {
             EndSessionEndpoint endSession = new EndSessionEndpoint(apps, login, pages, keys, directory, config.issuer());
             ConnectedAppsPages connectedApps = new ConnectedAppsPages(pages, login, directory,
                     new ConnectedApps(db, apps, consents, tokenStore, settings, audit, clock), apps);
+            ShownOnce shownOnce = new ShownOnce(db, masterKey, clock);
+            ConsolePages consolePages = new ConsolePages(pages, login, directory, apps, templates, tokenStore, settings, audit,
+                    shownOnce, config.issuer().toString(), discovery.openidConfiguration());
 
             housekeeping = new Housekeeping(tokenStore, families, keys, changes, audit, loginSessions,
                     config.tokenRetention(), config.auditRetention());
+            housekeeping.alsoSweep(shownOnce::deleteExpired);
             http = new HttpServer(config.host(), config.port(), json, pages,
                     List.of(oauth::routes, restApi::routes, adminApi::routes, crmAdmin::routes, accountPages::routes,
-                            authorize::routes, endSession::routes, connectedApps::routes));
+                            authorize::routes, endSession::routes, connectedApps::routes, consolePages::routes));
         } catch (RuntimeException e) {
             db.close();
             throw e;

@@ -94,8 +94,9 @@ public final class AppRegistry {
         java.util.Map<String, Object> binds = new java.util.HashMap<>();
         if (s.text() != null && !s.text().isBlank()) {
             String t = s.text().trim().toLowerCase(java.util.Locale.ROOT);
-            String pattern = "%" + t.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
-            where.append(" and (lower(a.name) like :text escape '\\' or lower(a.client_id) like :text escape '\\')");
+            String pattern = "%" + t.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%";
+            // '!' as the escape character: a backslash inside a literal confuses the named-parameter parser.
+            where.append(" and (lower(a.name) like :text escape '!' or lower(a.client_id) like :text escape '!')");
             binds.put("text", pattern);
         }
         if (s.type() != null) {

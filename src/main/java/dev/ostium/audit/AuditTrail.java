@@ -106,7 +106,7 @@ public final class AuditTrail {
         List<String> where = new ArrayList<>();
         if (f.clientId() != null) where.add("client_id = :client");
         if (f.user() != null) where.add("(actor = :user or subject_user = :user)");
-        if (f.kind() != null) where.add(f.kind().endsWith(".") ? "kind like :kind escape '\\'" : "kind = :kind");
+        if (f.kind() != null) where.add(f.kind().endsWith(".") ? "kind like :kind escape '!'" : "kind = :kind");
         if (f.from() != null) where.add("occurred_at >= :from");
         if (f.to() != null) where.add("occurred_at < :to");
         if (f.before() != null) where.add("id < :before");
@@ -118,7 +118,7 @@ public final class AuditTrail {
         if (f.clientId() != null) binds.put("client", f.clientId());
         if (f.user() != null) binds.put("user", f.user());
         if (f.kind() != null) {
-            String family = f.kind().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+            String family = f.kind().replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%";
             binds.put("kind", f.kind().endsWith(".") ? family : f.kind());
         }
         if (f.from() != null) binds.put("from", f.from().toEpochMilli());

@@ -106,6 +106,11 @@ public final class Directory {
         return byId(userId).orElseThrow();
     }
 
+    /** The names of every group, for pickers. */
+    public List<String> groupNames() {
+        return db.jdbi().withHandle(h -> h.createQuery("select name from user_groups order by name").mapTo(String.class).list());
+    }
+
     public Optional<Long> groupId(String name) {
         return db.jdbi().withHandle(h -> h.createQuery("select id from user_groups where name = :n")
                 .bind("n", name).mapTo(Long.class).findOne());

@@ -39,6 +39,13 @@ public final class Housekeeping implements AutoCloseable {
         this.retention = retention;
     }
 
+    private final java.util.List<Runnable> sweeps = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Another feature's idempotent cleanup, run with every pass (e.g. expired one-time displays). */
+    public void alsoSweep(Runnable sweep) {
+        sweeps.add(sweep);
+    }
+
     public void start() {
         scheduler.scheduleWithFixedDelay(this::runOnce, 1, 5, TimeUnit.MINUTES);
     }
@@ -52,6 +59,7 @@ public final class Housekeeping implements AutoCloseable {
             changes.prune();
             audit.prune(auditRetention);
             sessions.prune();
+            sweeps.forEach(Runnable::run);
             if (records > 0 || keysDropped > 0) {
                 log.info("housekeeping: removed {} expired token records, {} retired signing keys", records, keysDropped);
             }

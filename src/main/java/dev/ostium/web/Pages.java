@@ -71,7 +71,8 @@ public final class Pages {
     private static final String SCRIPTS_ATTR = "ostium.scripts";
     private static final Map<String, String> ASSETS = Map.of(
             "ostium.css", "text/css; charset=UTF-8",
-            "autopost.js", "text/javascript; charset=UTF-8");
+            "autopost.js", "text/javascript; charset=UTF-8",
+            "copy.js", "text/javascript; charset=UTF-8");
 
     private final TemplateEngine engine = TemplateEngine.createPrecompiled(ContentType.Html);
     private final Messages messages;
@@ -200,6 +201,15 @@ public final class Pages {
     public record Field(String name, String value) {}
 
     public record AutoPostView(String action, List<Field> fields) {}
+
+    /**
+     * Lets this page load our own scripts ({@code /assets/*.js}, never inline): for conveniences such as a
+     * copy button, on pages that work without them too.
+     */
+    public void allowScripts(Context ctx) {
+        ctx.attribute(SCRIPTS_ATTR, Boolean.TRUE);
+        headers(ctx);
+    }
 
     /** Lets this answer's forms (and the redirects after them) go to the target's origin. */
     public void allowFormAction(Context ctx, URI target) {
