@@ -176,9 +176,9 @@ public final class Ostium implements AutoCloseable {
             TokenEndpoint tokenEndpoint = new TokenEndpoint(policy, new ClientCredentialsGrant(clients, policy, tokens),
                     new JwtBearerGrant(apps, clients, policy, spent, tokens, clock,
                             Set.of(new Audience(endpoints.issuer()), new Audience(endpoints.token()))),
-                    new AuthorizationCodeGrant(clients, codes, rules, consents, tokens, idTokens, families, db, clock),
+                    new AuthorizationCodeGrant(clients, codes, rules, consents, tokens, idTokens, families, audit, db, clock),
                     new RefreshTokenGrant(clients, rules, consents, tokens, tokenStore, idTokens, families,
-                            masterKey.derive("refresh-successors"), rotations, clock),
+                            masterKey.derive("refresh-successors"), rotations, audit, clock),
                     new ResourceIndicator(tokens.audience()));
             Discovery discovery = new Discovery(endpoints);
             OAuthRoutes oauth = new OAuthRoutes(discovery, keys, tokenEndpoint,
@@ -205,7 +205,7 @@ public final class Ostium implements AutoCloseable {
             Pages pages = new Pages(messages, new Cookies("https".equals(config.issuer().getScheme())));
             Login login = new Login(loginSessions, pages.cookies());
             AccountPages accountPages = new AccountPages(pages, login, passwordLogin, directory);
-            AuthorizationEndpoint authorize = new AuthorizationEndpoint(apps, login, pages, rules, consents, codes,
+            AuthorizationEndpoint authorize = new AuthorizationEndpoint(apps, login, pages, rules, consents, codes, audit,
                     config.issuer(), clock);
             EndSessionEndpoint endSession = new EndSessionEndpoint(apps, login, pages, keys, directory, config.issuer());
             ConnectedAppsPages connectedApps = new ConnectedAppsPages(pages, login, directory,

@@ -7,6 +7,8 @@ import com.nimbusds.oauth2.sdk.pkce.CodeChallengeMethod;
 import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
 import dev.ostium.apps.ClientSecrets;
 import dev.ostium.apps.ExternalApp;
+import dev.ostium.audit.AuditEvent;
+import dev.ostium.audit.AuditTrail;
 import dev.ostium.db.Database;
 import dev.ostium.directory.User;
 import dev.ostium.tokens.AccessTokens;
@@ -37,9 +39,12 @@ public final class AuthorizationCodeGrant {
     private final TokenFamilies families;
     private final Database db;
     private final Clock clock;
+    private final AuditTrail audit;
 
     public AuthorizationCodeGrant(ClientAuthenticator clients, AuthorizationCodes codes, ConnectionRules rules, Consents consents,
-                                  AccessTokens tokens, IdTokens idTokens, TokenFamilies families, Database db, Clock clock) {
+                                  AccessTokens tokens, IdTokens idTokens, TokenFamilies families, AuditTrail audit, Database db,
+                                  Clock clock) {
+        this.audit = audit;
         this.clients = clients;
         this.codes = codes;
         this.rules = rules;
@@ -117,6 +122,8 @@ public final class AuthorizationCodeGrant {
     private OAuthProblem replayed(AuthorizationCodes.Code code, ExternalApp app) {
         if (families.revoke(code.familyId(), "authorization code replayed")) {
             log.warn("authorization code presented again by app {}: its token family is revoked", app.clientId());
+            audit.record(AuditEvent.of("family.revoked", app.clientId(), app.clientId(), null, null,
+                    java.util.Map.of("reason", "authorization code replayed")));
         }
         return invalidGrant("the authorization code was used already; the tokens issued from it are revoked");
     }

@@ -15,6 +15,8 @@ import dev.ostium.apps.AppRegistry;
 import dev.ostium.apps.ExternalApp;
 import dev.ostium.apps.RedirectUris;
 import dev.ostium.apps.Scopes;
+import dev.ostium.audit.AuditEvent;
+import dev.ostium.audit.AuditTrail;
 import dev.ostium.directory.LoginSession;
 import dev.ostium.directory.User;
 import dev.ostium.web.PageProblem;
@@ -63,9 +65,11 @@ public final class AuthorizationEndpoint {
     private final AuthorizationCodes codes;
     private final Issuer issuer;
     private final Clock clock;
+    private final AuditTrail audit;
 
     public AuthorizationEndpoint(AppRegistry apps, Login login, Pages pages, ConnectionRules rules, Consents consents,
-                                 AuthorizationCodes codes, URI issuer, Clock clock) {
+                                 AuthorizationCodes codes, AuditTrail audit, URI issuer, Clock clock) {
+        this.audit = audit;
         this.apps = apps;
         this.login = login;
         this.pages = pages;
@@ -188,6 +192,8 @@ public final class AuthorizationEndpoint {
             if ("deny".equals(decision)) throw new Refused(OAuth2Error.ACCESS_DENIED, "the person denied the request");
             if (!"allow".equals(decision)) throw PageProblem.badRequest("oauth.error.decision");
             Consents.Consent consent = consents.grant(user.get().id(), req.app().id(), req.scopes());
+            audit.record(AuditEvent.of("consent.granted", user.get().username(), req.app().clientId(), user.get().username(),
+                    ctx.ip(), java.util.Map.of("scopes", String.join(" ", req.scopes()))));
             issue(ctx, req, session.get(), user.get(), consent);
         } catch (Refused e) {
             answer(ctx, target, e.error, null);

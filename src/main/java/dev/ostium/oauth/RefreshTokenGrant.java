@@ -5,6 +5,8 @@ import com.nimbusds.oauth2.sdk.OAuth2Error;
 import dev.ostium.apps.ClientSecrets;
 import dev.ostium.apps.ExternalApp;
 import dev.ostium.apps.Scopes;
+import dev.ostium.audit.AuditEvent;
+import dev.ostium.audit.AuditTrail;
 import dev.ostium.directory.User;
 import dev.ostium.tokens.AccessTokens;
 import dev.ostium.tokens.RefreshToken;
@@ -42,10 +44,12 @@ public final class RefreshTokenGrant {
     private final RefreshTokenCodec codec;
     private final Rotations rotations;
     private final Clock clock;
+    private final AuditTrail audit;
 
     public RefreshTokenGrant(ClientAuthenticator clients, ConnectionRules rules, Consents consents, AccessTokens tokens,
                              TokenStore tokenStore, IdTokens idTokens, TokenFamilies families, byte[] derivationKey,
-                             Rotations rotations, Clock clock) {
+                             Rotations rotations, AuditTrail audit, Clock clock) {
+        this.audit = audit;
         this.clients = clients;
         this.rules = rules;
         this.consents = consents;
@@ -126,6 +130,8 @@ public final class RefreshTokenGrant {
         }
         if (families.revoke(family.id(), "refresh token reuse")) {
             log.warn("refresh token reuse by app {}: token family {} revoked", app.clientId(), family.id());
+            audit.record(AuditEvent.of("family.revoked", app.clientId(), app.clientId(), null, null,
+                    java.util.Map.of("reason", "refresh token reuse")));
         }
         throw invalidGrant("the refresh token was used already; its whole family is revoked");
     }

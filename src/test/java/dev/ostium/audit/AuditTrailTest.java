@@ -115,4 +115,34 @@ class AuditTrailTest extends ServerTest {
     void nonAdministratorsCannotReadTheTrail() {
         assertThat(server.adminAs("alice:alice", "GET", "/admin/api/audit", null).status()).isEqualTo(401);
     }
+
+    @Test
+    void consentsAndFamiliesEndedOnReuseAreRecorded() {
+        String redirect = "https://rp.example/cb";
+        App web = server.create(Map.of("name", "Audited portal", "type", "web", "redirectUris", List.of(redirect),
+                "offlineAccess", true, "scopes", List.of("openid", "profile", "rest.all")));
+        dev.ostium.testing.Person alice = new dev.ostium.testing.Person(server);
+        Response toLogin = alice.get(dev.ostium.testing.Authorize.url(
+                dev.ostium.testing.Authorize.request(web, redirect, "openid profile", Map.of())));
+        Response consentPage = dev.ostium.testing.Authorize.logInAt(alice, toLogin, "alice", "alice");
+        Response back = dev.ostium.testing.Authorize.decide(alice, consentPage, "allow");
+        String code = dev.ostium.testing.Authorize.query(back.header("Location")).get("code");
+        JsonNode tokens = server.postForm("/oauth2/token", null, null, dev.ostium.testing.TestServer.form(Map.of(
+                "grant_type", "authorization_code", "code", code, "redirect_uri", redirect,
+                "client_id", web.clientId(), "client_secret", web.secret()))).json();
+        String refresh = tokens.path("refresh_token").asText();
+        Map<String, String> refreshWith = Map.of("grant_type", "refresh_token", "refresh_token", refresh,
+                "client_id", web.clientId(), "client_secret", web.secret());
+        assertThat(server.postForm("/oauth2/token", null, null, dev.ostium.testing.TestServer.form(refreshWith)).status()).isEqualTo(200);
+        assertThat(server.postForm("/oauth2/token", null, null, dev.ostium.testing.TestServer.form(refreshWith)).status()).isEqualTo(400);
+
+        JsonNode granted = events("?kind=consent.granted&app=" + web.clientId());
+        assertThat(granted.size()).isEqualTo(1);
+        assertThat(granted.get(0).path("subjectUser").asText()).isEqualTo("alice");
+        assertThat(granted.get(0).path("detail").asText()).contains("openid profile");
+        JsonNode reuse = events("?kind=family.revoked&app=" + web.clientId());
+        assertThat(reuse.size()).isEqualTo(1);
+        assertThat(reuse.get(0).path("detail").asText()).contains("reuse");
+        assertThat(reuse.toString()).doesNotContain(refresh);
+    }
 }
