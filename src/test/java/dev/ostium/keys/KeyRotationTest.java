@@ -58,4 +58,16 @@ class KeyRotationTest extends ServerTest {
             assertThat(sealed).doesNotContain("\"d\"").doesNotContain("kty");
         });
     }
+
+    @Test
+    void theJwksDocumentIsPreparedOncePerChangeOfKeys() {
+        var keys = server.node().keys;
+        String served = keys.publicJwksJson();
+        // the same prepared document for every request, not a new serialisation each time
+        assertThat(keys.publicJwksJson()).isSameAs(served);
+        assertThat(server.get("/oauth2/jwks").body()).isEqualTo(served);
+        server.admin("POST", "/admin/api/keys/rotate", null);
+        assertThat(keys.publicJwksJson()).isNotEqualTo(served);
+        assertThat(server.get("/oauth2/jwks").body()).isEqualTo(keys.publicJwksJson());
+    }
 }
