@@ -71,6 +71,8 @@ public final class AuthorizationCodeGrant {
         long now = clock.millis();
         if (code.usedAt() != null) throw replayed(code, app);
         if (code.expiresAt() <= now) throw invalidGrant("the authorization code has expired");
+        // Revoke-all, disabling or narrowing the app after the code was issued ends the code too.
+        if (code.appGeneration() < app.tokenGeneration()) throw invalidGrant("the authorization code was revoked with the app's tokens");
         if (!code.redirectUri().equals(redirectUri)) throw invalidGrant("redirect_uri differs from the one of the authorization request");
         verifyPkce(app, code, form.get("code_verifier"));
 

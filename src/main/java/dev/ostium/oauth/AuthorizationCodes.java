@@ -20,7 +20,7 @@ public final class AuthorizationCodes {
     /** A stored code. Times are epoch milliseconds. */
     public record Code(String codeHash, long appId, long userId, Long consentId, String redirectUri, Set<String> scopes,
                        String codeChallenge, String nonce, long authTime, String sessionId, String familyId,
-                       long issuedAt, long expiresAt, Long usedAt) {}
+                       long issuedAt, long expiresAt, Long usedAt, long appGeneration) {}
 
     /** What the authorization endpoint decided, for the code to carry. */
     public record Request(ExternalApp app, long userId, long consentId, String redirectUri, Set<String> scopes,
@@ -40,9 +40,9 @@ public final class AuthorizationCodes {
         long now = clock.millis();
         db.jdbi().useHandle(h -> h.createUpdate("""
                         insert into authorization_codes (code_hash, app_id, user_id, consent_id, redirect_uri, scope, code_challenge,
-                          nonce, auth_time, session_id, family_id, issued_at, expires_at)
+                          nonce, auth_time, session_id, family_id, issued_at, expires_at, app_generation)
                         values (:hash, :app, :user, :consent, :redirect, :scope, :challenge, :nonce, :authTime, :session, :family,
-                          :now, :expires)""")
+                          :now, :expires, (select token_generation from apps where id = :app))""")
                 .bind("hash", ClientSecrets.digest(value)).bind("app", r.app().id()).bind("user", r.userId())
                 .bind("consent", r.consentId()).bind("redirect", r.redirectUri()).bind("scope", Scopes.format(r.scopes()))
                 .bind("challenge", r.codeChallenge()).bind("nonce", r.nonce()).bind("authTime", r.authTime())
@@ -64,7 +64,7 @@ public final class AuthorizationCodes {
                             noConsent ? null : consent, rs.getString("redirect_uri"), Scopes.parse(rs.getString("scope")),
                             rs.getString("code_challenge"), rs.getString("nonce"), rs.getLong("auth_time"),
                             rs.getString("session_id"), rs.getString("family_id"), rs.getLong("issued_at"),
-                            rs.getLong("expires_at"), unused ? null : used);
+                            rs.getLong("expires_at"), unused ? null : used, rs.getLong("app_generation"));
                 })
                 .findOne());
     }

@@ -239,6 +239,16 @@ class AuthorizationCodeGrantTest extends ServerTest {
     }
 
     @Test
+    void aCodeIssuedBeforeRevokeAllCannotBeExchangedAfterIt() {
+        App app = webApp(Map.of());
+        String code = server.issueCode(app, "alice", CB, ALL, null, null);
+        server.admin("POST", "/admin/api/apps/" + app.clientId() + "/revoke-tokens", null);
+        assertThat(exchangeInBody(app, code, CB).json().path("error").asText()).isEqualTo("invalid_grant");
+        String fresh = server.issueCode(app, "alice", CB, ALL, null, null);
+        assertThat(exchangeInBody(app, fresh, CB).status()).isEqualTo(200);
+    }
+
+    @Test
     void aCodeExpiresAfterTenMinutes() {
         App app = webApp(Map.of());
         String code = server.issueCode(app, "alice", CB, ALL, null, null);
