@@ -15,6 +15,7 @@ public final class ClientSecrets {
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
+    private static final MessageDigest SHA256 = sha256Prototype();
 
     private ClientSecrets() {}
 
@@ -53,8 +54,19 @@ public final class ClientSecrets {
 
     private static byte[] sha256(byte[] in) {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(in);
-        } catch (NoSuchAlgorithmException e) {
+            // Cloning a ready digest skips the provider lookup that getInstance does on every call.
+            return ((MessageDigest) SHA256.clone()).digest(in);
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static MessageDigest sha256Prototype() {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.clone();
+            return md;
+        } catch (NoSuchAlgorithmException | CloneNotSupportedException e) {
             throw new IllegalStateException(e);
         }
     }

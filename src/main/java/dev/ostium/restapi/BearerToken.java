@@ -3,9 +3,13 @@ package dev.ostium.restapi;
 import dev.ostium.tokens.AccessTokens;
 import io.javalin.http.Context;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /** RFC 6750 on our resource server: find the bearer token, decide, and answer failures with the right header. */
 public final class BearerToken {
+
+    /** RFC 6750 §2.1's b64token. */
+    private static final Pattern B64_TOKEN = Pattern.compile("[A-Za-z0-9\\-._~+/]+=*");
 
     /** A failed check, carrying the status and the WWW-Authenticate challenge to send. */
     public static final class Rejected extends RuntimeException {
@@ -42,7 +46,7 @@ public final class BearerToken {
             throw new Rejected(401, null, null, null, resourceMetadata);
         }
         String token = header.substring(7).trim();
-        if (!token.matches("[A-Za-z0-9\\-._~+/]+=*")) {
+        if (!B64_TOKEN.matcher(token).matches()) {
             throw new Rejected(401, "invalid_token", "the access token is malformed", null, resourceMetadata);
         }
         Optional<AccessTokens.Active> active = tokens.validate(token);

@@ -50,6 +50,7 @@ public final class RestApi {
     private final ObjectReader reader;
     private final OpenApi openApi;
     private final ResourceMetadata metadata;
+    private final JsonAnswer answer;
 
     public RestApi(BearerToken bearer, Records records, Sharing sharing, Roles roles, BooleanSupplier adminConnections,
                    ObjectMapper json, OpenApi openApi, ResourceMetadata metadata) {
@@ -58,6 +59,7 @@ public final class RestApi {
         this.sharing = sharing;
         this.roles = roles;
         this.adminConnections = adminConnections;
+        this.answer = new JsonAnswer(json);
         this.reader = json.reader().with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
                 .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         this.openApi = openApi;
@@ -148,7 +150,7 @@ public final class RestApi {
         out.put("success", true);
         out.put("result", result.rows());
         if (result.next() != null) out.put("next", result.next());
-        ctx.json(out);
+        answer.send(ctx, out);
     }
 
     private void me(Context ctx) {
@@ -288,22 +290,23 @@ public final class RestApi {
         return new BadRequest(413, "REQUEST_TOO_LARGE", "the request body is too large (at most " + MAX_BODY + " bytes)");
     }
 
-    private static void render(Context ctx, int status, CrmRecord r) {
+    private void render(Context ctx, int status, CrmRecord r) {
         Map<String, Object> result = new LinkedHashMap<>(r.values());
         if (r.module().lines() != null) result.put(r.module().lines().name(), r.lines());
         ctx.header("ETag", r.etag());
         ok(ctx, status, result);
     }
 
-    private static void ok(Context ctx, int status, Object result) {
+    private void ok(Context ctx, int status, Object result) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("success", true);
         out.put("result", result);
-        ctx.status(status).header("Cache-Control", "no-store").json(out);
+        ctx.status(status).header("Cache-Control", "no-store");
+        answer.send(ctx, out);
     }
 
     /** The API's error shape: {"success": false, "error": {"code", "message", ...}}. */
-    static void fail(Context ctx, int status, String code, String message, Map<String, Object> more) {
+    void fail(Context ctx, int status, String code, String message, Map<String, Object> more) {
         Map<String, Object> error = new LinkedHashMap<>();
         error.put("code", code);
         error.put("message", message);
@@ -311,7 +314,8 @@ public final class RestApi {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("success", false);
         out.put("error", error);
-        ctx.status(status).header("Cache-Control", "no-store").json(out);
+        ctx.status(status).header("Cache-Control", "no-store");
+        answer.send(ctx, out);
     }
 
     /** A request the API refuses before reaching the data: wrong media type, bad JSON, unknown module. */
