@@ -11,7 +11,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.mapper.RowMapper;
 import org.jdbi.v3.core.statement.Query;
 import org.slf4j.Logger;
@@ -47,6 +50,8 @@ public final class AuditTrail {
 
     private final Database db;
     private final Clock clock;
+    /** The kinds this node knows to be listed in audit_kinds. */
+    private final Set<String> kinds = ConcurrentHashMap.newKeySet();
 
     public AuditTrail(Database db, Clock clock) {
         this.db = db;
@@ -57,25 +62,61 @@ public final class AuditTrail {
         long now = clock.millis();
         events.info("{} actor={} app={} user={} address={} {}", e.kind(), printable(e.actor()), printable(e.clientId()),
                 printable(e.subjectUser()), printable(e.address()), e.detail() == null ? "" : e.detail());
+        String kind = cut(e.kind(), 60);
         try {
-            db.jdbi().useHandle(h -> h.createUpdate("""
-                            insert into audit_events (occurred_at, kind, actor, client_id, subject_user, address, detail)
-                            values (:at, :kind, :actor, :client, :subject, :address, :detail)""")
-                    .bind("at", now).bind("kind", cut(e.kind(), 60)).bind("actor", cut(e.actor(), 200))
-                    .bind("client", cut(e.clientId(), 100)).bind("subject", cut(e.subjectUser(), 100))
-                    .bind("address", cut(e.address(), 64)).bind("detail", cut(e.detail(), 4000)).execute());
+            db.jdbi().useHandle(h -> {
+                if (!kinds.contains(kind)) {
+                    registerKind(h, kind);
+                    kinds.add(kind);
+                }
+                h.createUpdate("""
+                                insert into audit_events (occurred_at, kind, actor, client_id, subject_user, address, detail)
+                                values (:at, :kind, :actor, :client, :subject, :address, :detail)""")
+                        .bind("at", now).bind("kind", kind).bind("actor", cut(e.actor(), 200))
+                        .bind("client", cut(e.clientId(), 100)).bind("subject", cut(e.subjectUser(), 100))
+                        .bind("address", cut(e.address(), 64)).bind("detail", cut(e.detail(), 4000)).execute();
+            });
         } catch (RuntimeException ex) {
             events.warn("could not store audit event {}: {}", e.kind(), ex.toString());
+        }
+    }
+
+    /** Every kind is listed once in audit_kinds, so a family filter ("app.") knows which kinds to walk. */
+    private static void registerKind(Handle h, String kind) {
+        try {
+            h.createUpdate("insert into audit_kinds (kind) select :kind where not exists (select 1 from audit_kinds where kind = :kind)")
+                    .bind("kind", kind).execute();
+        } catch (RuntimeException ex) {
+            if (!Database.isDuplicateKey(ex)) throw ex; // another node listed it first
         }
     }
 
     /** One page of events, newest first. */
     public List<AuditEvent> find(Filter f, int limit) {
         int n = Math.max(1, Math.min(MAX_PAGE, limit));
-        return db.jdbi().withHandle(h -> query(h.createQuery(sql(f) + " order by id desc limit " + n), f).map(MAPPER).list());
+        return db.jdbi().withHandle(h -> {
+            Where where = where(h, f);
+            List<Lead> leads = leads(h, f);
+            if (leads.isEmpty()) return List.<AuditEvent>of();
+            StringBuilder sql = new StringBuilder();
+            if (leads.size() == 1) {
+                sql.append(walk(leads.getFirst(), 0, where)).append(" limit ").append(n);
+            } else {
+                // One walk per lead, each stopping after a page; the union is short and sorted again.
+                for (int i = 0; i < leads.size(); i++) {
+                    sql.append(i == 0 ? "" : " union ").append("select * from (").append(walk(leads.get(i), i, where))
+                            .append(" limit ").append(n).append(") w").append(i);
+                }
+                sql.append(" order by occurred_at desc, id desc limit ").append(n);
+            }
+            Query q = h.createQuery(sql.toString());
+            where.binds().forEach(q::bind);
+            for (int i = 0; i < leads.size(); i++) if (leads.get(i).column() != null) q.bind("lead" + i, leads.get(i).value());
+            return q.map(MAPPER).list();
+        });
     }
 
-    /** Every matching event, newest first, as CSV (RFC 4180) with a header line. */
+    /** Every matching event, newest first, as CSV (RFC 4180) with a header line, written as it is read. */
     public void csv(Filter f, Writer out) {
         try {
             out.write("id,time,kind,actor,app,user,address,detail\r\n");
@@ -88,8 +129,17 @@ public final class AuditTrail {
                     throw new UncheckedIOException(ex);
                 }
             };
-            db.jdbi().useHandle(h -> query(h.createQuery(sql(f) + " order by id desc"), f).setFetchSize(1000).map(MAPPER)
-                    .useStream(s -> s.forEach(row)));
+            db.jdbi().useHandle(h -> {
+                Where where = where(h, f);
+                List<Lead> leads = leads(h, f);
+                if (leads.isEmpty()) return;
+                // An app or an exact kind leads the walk; otherwise the time index does, the rest being filters.
+                Lead lead = leads.size() == 1 ? leads.getFirst() : new Lead(null, null);
+                Query q = h.createQuery(walk(lead, 0, where));
+                where.binds().forEach(q::bind);
+                if (lead.column() != null) q.bind("lead0", lead.value());
+                q.setFetchSize(1000).map(MAPPER).useStream(s -> s.forEach(row));
+            });
             out.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -102,30 +152,85 @@ public final class AuditTrail {
         return db.jdbi().withHandle(h -> h.createUpdate("delete from audit_events where occurred_at < :c").bind("c", cutoff).execute());
     }
 
-    private static String sql(Filter f) {
-        List<String> where = new ArrayList<>();
-        if (f.clientId() != null) where.add("client_id = :client");
-        if (f.user() != null) where.add("(actor = :user or subject_user = :user)");
-        if (f.kind() != null) where.add(f.kind().endsWith(".") ? "kind like :kind escape '!'" : "kind = :kind");
-        if (f.from() != null) where.add("occurred_at >= :from");
-        if (f.to() != null) where.add("occurred_at < :to");
-        if (f.before() != null) where.add("id < :before");
-        return "select * from audit_events" + (where.isEmpty() ? "" : " where " + String.join(" and ", where));
+    /**
+     * The indexed column a query walks newest first, and the value it is walked for; a null column walks the
+     * time index. Every audit index is (column, occurred_at), so a walk reads events in the order shown and
+     * stops after a page, however many events the trail holds.
+     */
+    private record Lead(String column, String value) {}
+
+    /** The other conditions, shared by every walk, with their values. */
+    private record Where(String sql, Map<String, Object> binds) {}
+
+    /**
+     * Which index to walk: the app's, else the exact kind's, else the user's as actor and as the person
+     * concerned (two walks), else one walk per kind of the family, else the time index. The other filters
+     * are checked on the way; a walk is long only when its lead matches many events and the rest few.
+     */
+    private static List<Lead> leads(Handle h, Filter f) {
+        if (f.clientId() != null) return List.of(new Lead("client_id", f.clientId()));
+        boolean family = f.kind() != null && f.kind().endsWith(".");
+        if (f.kind() != null && !family) return List.of(new Lead("kind", f.kind()));
+        if (f.user() != null) return List.of(new Lead("actor", f.user()), new Lead("subject_user", f.user()));
+        if (family) {
+            return h.createQuery("select kind from audit_kinds where kind like :family escape '!' order by kind")
+                    .bind("family", familyPattern(f.kind())).mapTo(String.class).list().stream()
+                    .map(k -> new Lead("kind", k)).toList();
+        }
+        return List.of(new Lead(null, null));
     }
 
-    private static Query query(Query q, Filter f) {
+    private static String walk(Lead lead, int i, Where where) {
+        String order = lead.column() == null ? " order by occurred_at desc, id desc"
+                : " order by " + lead.column() + " desc, occurred_at desc, id desc";
+        List<String> all = new ArrayList<>();
+        if (lead.column() != null) all.add(lead.column() + " = :lead" + i);
+        if (!where.sql().isEmpty()) all.add(where.sql());
+        return "select * from audit_events" + (all.isEmpty() ? "" : " where " + String.join(" and ", all)) + order;
+    }
+
+    private static Where where(Handle h, Filter f) {
+        List<String> where = new ArrayList<>();
         Map<String, Object> binds = new LinkedHashMap<>();
-        if (f.clientId() != null) binds.put("client", f.clientId());
-        if (f.user() != null) binds.put("user", f.user());
-        if (f.kind() != null) {
-            String family = f.kind().replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%";
-            binds.put("kind", f.kind().endsWith(".") ? family : f.kind());
+        if (f.clientId() != null) {
+            where.add("client_id = :client");
+            binds.put("client", f.clientId());
         }
-        if (f.from() != null) binds.put("from", f.from().toEpochMilli());
-        if (f.to() != null) binds.put("to", f.to().toEpochMilli());
-        if (f.before() != null) binds.put("before", f.before());
-        binds.forEach(q::bind);
-        return q;
+        if (f.user() != null) {
+            where.add("(actor = :user or subject_user = :user)");
+            binds.put("user", f.user());
+        }
+        if (f.kind() != null) {
+            boolean family = f.kind().endsWith(".");
+            where.add(family ? "kind like :kind escape '!'" : "kind = :kind");
+            binds.put("kind", family ? familyPattern(f.kind()) : f.kind());
+        }
+        if (f.from() != null) {
+            where.add("occurred_at >= :from");
+            binds.put("from", f.from().toEpochMilli());
+        }
+        if (f.to() != null) {
+            where.add("occurred_at < :to");
+            binds.put("to", f.to().toEpochMilli());
+        }
+        if (f.before() != null) {
+            // Newest first means by time, then by id among events of the same millisecond; the position is
+            // the id of the last event shown, so the next page starts just after its time and id.
+            Long at = h.createQuery("select occurred_at from audit_events where id = :before").bind("before", f.before())
+                    .mapTo(Long.class).findOne().orElse(null);
+            if (at == null) {
+                where.add("id < :before");
+            } else {
+                where.add("occurred_at <= :beforeAt and (occurred_at < :beforeAt or id < :before)");
+                binds.put("beforeAt", at);
+            }
+            binds.put("before", f.before());
+        }
+        return new Where(String.join(" and ", where), binds);
+    }
+
+    private static String familyPattern(String family) {
+        return family.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%";
     }
 
     /** A CSV field: quoted when needed, and never read as a formula by a spreadsheet. */

@@ -88,6 +88,48 @@ class AuditTrailTest extends ServerTest {
     }
 
     @Test
+    void userAndFamilyFiltersFindEachEventOnceNewestFirstAcrossPagesOfOneMillisecond() {
+        AuditTrail trail = server.node().audit;
+        String u = "walker" + System.nanoTime();
+        server.clock.freeze();
+        try {
+            // Recorded in the same millisecond: the id orders them.
+            trail.record(AuditEvent.of("walk.one", u, null, null, "10.0.0.1", null));
+            trail.record(AuditEvent.of("walk.two", "admin", null, u, "10.0.0.1", null));
+            trail.record(AuditEvent.of("walk.one", u, null, u, "10.0.0.1", null)); // actor and person concerned
+            trail.record(AuditEvent.of("walkers.three", u, null, null, "10.0.0.1", null));
+            trail.record(AuditEvent.of("walk.two", "admin", null, "somebody-else", "10.0.0.1", null));
+
+            List<AuditEvent> mine = trail.find(new AuditTrail.Filter(null, u, null, null, null, null), 10);
+            assertThat(mine).extracting(AuditEvent::kind).containsExactly("walkers.three", "walk.one", "walk.two", "walk.one");
+            List<AuditEvent> first = trail.find(new AuditTrail.Filter(null, u, null, null, null, null), 2);
+            List<AuditEvent> second = trail.find(new AuditTrail.Filter(null, u, null, null, null, first.getLast().id()), 2);
+            assertThat(first).extracting(AuditEvent::id).containsExactly(mine.get(0).id(), mine.get(1).id());
+            assertThat(second).extracting(AuditEvent::id).containsExactly(mine.get(2).id(), mine.get(3).id());
+
+            // A family is every kind before the dot, never a longer word ("walkers.")
+            List<AuditEvent> family = trail.find(new AuditTrail.Filter(null, null, "walk.", null, null, null), 10);
+            assertThat(family).extracting(AuditEvent::kind).containsExactly("walk.two", "walk.one", "walk.two", "walk.one");
+            List<AuditEvent> older = trail.find(new AuditTrail.Filter(null, null, "walk.", null, null, family.get(1).id()), 10);
+            assertThat(older).extracting(AuditEvent::id).containsExactly(family.get(2).id(), family.get(3).id());
+            assertThat(trail.find(new AuditTrail.Filter(null, u, "walk.", null, null, null), 10)).hasSize(3);
+            assertThat(trail.find(new AuditTrail.Filter(null, null, "nothing-of-the-kind.", null, null, null), 10)).isEmpty();
+
+            // Later events come first; a time range keeps to its events.
+            server.clock.advance(Duration.ofMinutes(1));
+            trail.record(AuditEvent.of("walk.three", u, null, null, "10.0.0.1", null));
+            assertThat(trail.find(new AuditTrail.Filter(null, null, "walk.", null, null, null), 1))
+                    .extracting(AuditEvent::kind).containsExactly("walk.three");
+            java.time.Instant later = server.clock.instant();
+            assertThat(trail.find(new AuditTrail.Filter(null, u, null, later, null, null), 10))
+                    .extracting(AuditEvent::kind).containsExactly("walk.three");
+            assertThat(trail.find(new AuditTrail.Filter(null, u, null, null, later, null), 10)).hasSize(4);
+        } finally {
+            server.clock.reset();
+        }
+    }
+
+    @Test
     void theCsvExportIsSafeToOpenInASpreadsheet() {
         App app = server.create(Map.of("name", "=HYPERLINK(\"http://evil\")", "user", "alice"));
         Response csv = server.admin("GET", "/admin/api/audit.csv?app=" + app.clientId(), null);
