@@ -1,97 +1,50 @@
 package dev.ostium.tokens;
 
 import dev.ostium.db.Database;
+import dev.ostium.db.GroupCommit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.jdbi.v3.core.Handle;
 
 /**
- * Group commit of refresh-token rotations, like {@link TokenRecorder} for access tokens: one writer takes
- * every rotation waiting and carries them out in one transaction. Each rotation is still decided on its
- * own row ({@code rotated_at is null}), so the loser of a race — in the same batch, or against another
- * node — learns it lost and stores nothing; no pair is answered before it is committed.
+ * Refresh-token rotations stored by group commit, like {@link TokenRecorder}'s access tokens. Each rotation
+ * is still decided on its own row ({@code rotated_at is null}), so the loser of a race — in the same batch,
+ * or against another node — learns it lost and stores nothing; no pair is answered before it is committed.
  */
 public final class Rotations implements AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(Rotations.class);
     private static final int MAX_BATCH = 256;
 
     /** Spend {@code presentedId}, and store its successor and the access token issued with it. */
     public record Rotation(String presentedId, long now, RefreshToken successor, TokenRecord access) {}
 
-    private record Pending(Rotation rotation, CompletableFuture<Boolean> done) {}
-
-    private final Database db;
-    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
-    private final Thread writer;
-    private volatile boolean running = true;
+    private final GroupCommit<Rotation, Boolean> writer;
 
     public Rotations(Database db) {
-        this.db = db;
-        this.writer = Thread.ofPlatform().daemon().name("ostium-rotation-writer").start(this::run);
+        this.writer = new GroupCommit<>(db, "rotation", MAX_BATCH, Rotations::rotateAll);
     }
 
     /** Completes with true when this request won the rotation and its pair is committed, false when it lost. */
     public CompletableFuture<Boolean> rotate(Rotation rotation) {
-        CompletableFuture<Boolean> done = new CompletableFuture<>();
-        if (!running) {
-            done.completeExceptionally(new IllegalStateException("server is stopping"));
-            return done;
-        }
-        queue.add(new Pending(rotation, done));
-        return done;
+        return writer.submit(rotation);
     }
 
-    private void run() {
-        List<Pending> batch = new ArrayList<>(MAX_BATCH);
-        while (running || !queue.isEmpty()) {
-            try {
-                Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
-                if (first == null) continue;
-                batch.add(first);
-                queue.drainTo(batch, MAX_BATCH - 1);
-                write(batch);
-            } catch (InterruptedException e) {
-                // close() wakes the writer; the loop condition drains whatever is still queued
-            } finally {
-                batch.clear();
+    private static List<Boolean> rotateAll(Handle h, List<Rotation> rotations) {
+        List<Boolean> won = new ArrayList<>(rotations.size());
+        for (Rotation r : rotations) {
+            boolean w = TokenFamilies.rotate(h, r.presentedId(), r.now(), r.successor().tokenId());
+            if (w) {
+                TokenFamilies.insert(h, r.successor());
+                TokenStore.insert(h, r.access());
             }
+            won.add(w);
         }
-    }
-
-    private void write(List<Pending> batch) {
-        boolean[] won = new boolean[batch.size()];
-        try {
-            db.jdbi().useTransaction(h -> {
-                for (int i = 0; i < batch.size(); i++) {
-                    Rotation r = batch.get(i).rotation();
-                    won[i] = TokenFamilies.rotate(h, r.presentedId(), r.now(), r.successor().tokenId());
-                    if (won[i]) {
-                        TokenFamilies.insert(h, r.successor());
-                        TokenStore.insert(h, r.access());
-                    }
-                }
-            });
-            for (int i = 0; i < batch.size(); i++) batch.get(i).done().complete(won[i]);
-        } catch (RuntimeException e) {
-            log.error("could not store {} refresh-token rotation(s): {}", batch.size(), e.toString());
-            batch.forEach(p -> p.done().completeExceptionally(e));
-        }
+        return won;
     }
 
     @Override
     public void close() {
-        running = false;
-        writer.interrupt();
-        try {
-            writer.join(5000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        writer.close();
     }
 }
