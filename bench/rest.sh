@@ -1,20 +1,20 @@
 #!/usr/bin/env bash
 # The business REST API under load, on the embedded database grown to 100,000 records per module.
 #   bench/rest.sh
-# Env: SECS (measured seconds per scenario, default 20), WARM (unmeasured warm-up seconds, default 10),
+# Env: SECS (measured seconds per scenario, default 20), WARM (unmeasured warm-up seconds, default 30: the JIT needs that long on two busy cores),
 #      CONN (connections, default 32), THREADS (wrk threads driving them, default 1), PORT (default 18080),
 #      KEEP (a directory that keeps the grown database between runs),
 #      RECORDS (generated records per module, default 100000), PROFILE=1 (JFR profile of the query scenario:
 #      the share of CPU samples spent validating the access token).
 # wrk shares the machine's two cores with the server. One wrk thread drives the 32 connections at well
 # over the target rate; with two, each wrk thread also waits for a core, and answers sitting in its
-# sockets meanwhile are counted as server latency (p99 46-65 ms instead of 8 ms on the same server).
+# sockets meanwhile are counted as server latency (query p99 39-48 ms instead of 8-12 ms, same server).
 # Scenarios: the seed's query (SELECT * FROM Invoice LIMIT 20;) and GET /restapi/v1/Accounts/{id}, both
 # with a valid opaque bearer token of a service account bound to alice (owner, group and role rules apply).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-SECS=${SECS:-20}; WARM=${WARM:-10}; CONN=${CONN:-32}; PORT=${PORT:-18080}; RECORDS=${RECORDS:-100000}
+SECS=${SECS:-20}; WARM=${WARM:-30}; CONN=${CONN:-32}; PORT=${PORT:-18080}; RECORDS=${RECORDS:-100000}
 THREADS=${THREADS:-1}
 BASE=http://127.0.0.1:$PORT
 # KEEP=DIR keeps the grown database in DIR for the next run (growing it takes a minute or two).

@@ -50,7 +50,6 @@ public final class RestApi {
     private final ObjectReader reader;
     private final OpenApi openApi;
     private final ResourceMetadata metadata;
-    private final JsonAnswer answer;
 
     public RestApi(BearerToken bearer, Records records, Sharing sharing, Roles roles, BooleanSupplier adminConnections,
                    ObjectMapper json, OpenApi openApi, ResourceMetadata metadata) {
@@ -59,7 +58,6 @@ public final class RestApi {
         this.sharing = sharing;
         this.roles = roles;
         this.adminConnections = adminConnections;
-        this.answer = new JsonAnswer(json);
         this.reader = json.reader().with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
                 .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         this.openApi = openApi;
@@ -150,7 +148,7 @@ public final class RestApi {
         out.put("success", true);
         out.put("result", result.rows());
         if (result.next() != null) out.put("next", result.next());
-        answer.send(ctx, out);
+        ctx.json(out);
     }
 
     private void me(Context ctx) {
@@ -290,23 +288,22 @@ public final class RestApi {
         return new BadRequest(413, "REQUEST_TOO_LARGE", "the request body is too large (at most " + MAX_BODY + " bytes)");
     }
 
-    private void render(Context ctx, int status, CrmRecord r) {
+    private static void render(Context ctx, int status, CrmRecord r) {
         Map<String, Object> result = new LinkedHashMap<>(r.values());
         if (r.module().lines() != null) result.put(r.module().lines().name(), r.lines());
         ctx.header("ETag", r.etag());
         ok(ctx, status, result);
     }
 
-    private void ok(Context ctx, int status, Object result) {
+    private static void ok(Context ctx, int status, Object result) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("success", true);
         out.put("result", result);
-        ctx.status(status).header("Cache-Control", "no-store");
-        answer.send(ctx, out);
+        ctx.status(status).header("Cache-Control", "no-store").json(out);
     }
 
     /** The API's error shape: {"success": false, "error": {"code", "message", ...}}. */
-    void fail(Context ctx, int status, String code, String message, Map<String, Object> more) {
+    static void fail(Context ctx, int status, String code, String message, Map<String, Object> more) {
         Map<String, Object> error = new LinkedHashMap<>();
         error.put("code", code);
         error.put("message", message);
@@ -314,8 +311,7 @@ public final class RestApi {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("success", false);
         out.put("error", error);
-        ctx.status(status).header("Cache-Control", "no-store");
-        answer.send(ctx, out);
+        ctx.status(status).header("Cache-Control", "no-store").json(out);
     }
 
     /** A request the API refuses before reaching the data: wrong media type, bad JSON, unknown module. */
