@@ -92,7 +92,7 @@ public final class ConnectedAppsPages {
         ExternalApp app = c.app();
         List<String> scopes = new ArrayList<>();
         for (String s : c.scopes()) {
-            scopes.add(Scopes.KNOWN.contains(s) ? page.t("apps.scope." + s) : page.t("apps.scope.other", s));
+            scopes.add(Scopes.KNOWN.contains(s) ? page.t("oauth.scope." + s) : page.t("apps.scope.other", s));
         }
         List<ConnectedAppsView.DeviceLine> devices = new ArrayList<>();
         for (ConnectedApps.Device d : c.devices()) {

@@ -113,7 +113,7 @@ class ConnectedAppsTest extends ServerTest {
         String body = page.body();
         // the consented web app: name, description, type, scopes in words, granted since, one device
         assertThat(body).contains("Ledger Sync").contains("Books the Ledger Sync invoices").contains("Web application")
-                .contains("Know who you are when you sign in").contains("See your name and username")
+                .contains("Know who you are when you sign in").contains("See your name, username and company")
                 .contains("Stay connected when you are not using it")
                 .contains("Read your business data (accounts, invoices and more)")
                 .contains("Granted since").contains("Signed-in devices").contains("1 active");

@@ -68,7 +68,7 @@ class AuthorizationEndpointTest extends ServerTest {
         assertThat(consent.header("X-Frame-Options")).isEqualTo("DENY");
         assertThat(consent.header("Content-Security-Policy")).contains("frame-ancestors 'none'").contains("form-action 'self' https://crm.example");
         assertThat(consent.body()).contains(app.created().path("name").asText()).contains("Keeps your customers in order")
-                .contains("Alice Rossi").contains("See your email address").contains("Read and change your CRM data")
+                .contains("Alice Rossi").contains("See your email address").contains("Read and change your business data (accounts, invoices and more)")
                 .contains("<button type=\"submit\" name=\"decision\" value=\"allow\">")
                 .contains("<button type=\"submit\" name=\"decision\" value=\"deny\"");
 
