@@ -121,19 +121,7 @@ public final class ConnectedApps {
                 }).list());
         if (!bound && consent.isEmpty() && families.isEmpty()) return Optional.empty();
 
-        record TokenRow(long active, long expired, Long lastIssued) {}
-        TokenRow t = db.jdbi().withHandle(h -> h.createQuery("""
-                        select
-                          sum(case when revoked_at is null and app_generation >= :gen and expires_at > :now then 1 else 0 end) as active,
-                          sum(case when revoked_at is null and app_generation >= :gen and expires_at <= :now then 1 else 0 end) as expired,
-                          max(issued_at) as last_issued
-                        from access_tokens where app_id = :a and user_id = :u""")
-                .bind("a", app.id()).bind("u", user.id()).bind("now", now).bind("gen", app.tokenGeneration())
-                .map((rs, ctx) -> {
-                    long last = rs.getLong("last_issued");
-                    Long lastIssued = rs.wasNull() ? null : last;
-                    return new TokenRow(rs.getLong("active"), rs.getLong("expired"), lastIssued);
-                }).one());
+        TokenRow t = bound ? boundTokens(app, user) : familyTokens(app, user, now);
 
         List<Device> devices = new ArrayList<>();
         Long lastUsed = t.lastIssued();
@@ -154,6 +142,40 @@ public final class ConnectedApps {
         return Optional.of(new Connected(app, bound, consent.map(ConsentRow::scopes).orElse(Set.of()), scopes, since,
                 lastUsed == null ? null : Instant.ofEpochMilli(lastUsed), t.active(), t.expired(), List.copyOf(devices),
                 app.expired(Instant.ofEpochMilli(now))));
+    }
+
+    private record TokenRow(long active, long expired, Long lastIssued) {}
+
+    /**
+     * A service account bound to the person: every token of its current generation is the person's, so the
+     * app's counts come from the (app_id, expires_at, app_generation, revoked_at) index without reading rows.
+     */
+    private TokenRow boundTokens(ExternalApp app, User user) {
+        TokenStore.Status s = tokens.status(app.id(), app.tokenGeneration());
+        return new TokenRow(s.active(), s.expired(), tokens.lastIssued(app.id(), user.id()).map(Instant::toEpochMilli).orElse(null));
+    }
+
+    /**
+     * An interactive app: the person's tokens are those of their refresh-token families (the code exchange's
+     * and one per refresh), found by key, so a popular app's other users' records are never read.
+     */
+    private TokenRow familyTokens(ExternalApp app, User user, long now) {
+        return db.jdbi().withHandle(h -> h.createQuery("""
+                        select
+                          sum(case when revoked_at is null and app_generation >= :gen and expires_at > :now then 1 else 0 end) as active,
+                          sum(case when revoked_at is null and app_generation >= :gen and expires_at <= :now then 1 else 0 end) as expired,
+                          max(issued_at) as last_issued
+                        from access_tokens where token_id in (
+                          select f.access_token_id from token_families f where f.user_id = :u and f.app_id = :a
+                          union
+                          select r.access_token_id from refresh_tokens r join token_families f on f.id = r.family_id
+                          where f.user_id = :u and f.app_id = :a)""")
+                .bind("a", app.id()).bind("u", user.id()).bind("now", now).bind("gen", app.tokenGeneration())
+                .map((rs, ctx) -> {
+                    long last = rs.getLong("last_issued");
+                    Long lastIssued = rs.wasNull() ? null : last;
+                    return new TokenRow(rs.getLong("active"), rs.getLong("expired"), lastIssued);
+                }).one());
     }
 
     // ---- what the person may do -------------------------------------------------------------------

@@ -114,20 +114,28 @@ public final class TokenStore {
 
     /** When the app last received a token, if it ever did (within the retention of token records). */
     public java.util.Optional<java.time.Instant> lastIssued(long appId) {
+        return lastIssued(appId, null);
+    }
+
+    /** The same, counting only tokens issued for {@code userId} when it is not null. */
+    public java.util.Optional<java.time.Instant> lastIssued(long appId, Long userId) {
         long now = clock.millis();
+        String forUser = userId == null ? "" : " and user_id = :u";
         return db.jdbi().withHandle(h -> {
             // A token issued at t or later expires after t, so among the records expiring after t the newest
             // issue is the app's newest whenever it is t or later. The (app_id, expires_at) index finds those
             // few records of a busy app; only an app idle for a day reads all of its records.
             for (long window : new long[] {3_600_000L, 86_400_000L}) {
                 long t = now - window;
-                java.util.Optional<Long> last = h.createQuery(
-                                "select max(issued_at) from access_tokens where app_id = :a and expires_at >= :t")
-                        .bind("a", appId).bind("t", t).mapTo(Long.class).findOne();
+                var q = h.createQuery("select max(issued_at) from access_tokens where app_id = :a and expires_at >= :t" + forUser)
+                        .bind("a", appId).bind("t", t);
+                if (userId != null) q.bind("u", userId);
+                java.util.Optional<Long> last = q.mapTo(Long.class).findOne();
                 if (last.isPresent() && last.get() >= t) return last;
             }
-            return h.createQuery("select max(issued_at) from access_tokens where app_id = :a")
-                    .bind("a", appId).mapTo(Long.class).findOne();
+            var all = h.createQuery("select max(issued_at) from access_tokens where app_id = :a" + forUser).bind("a", appId);
+            if (userId != null) all.bind("u", userId);
+            return all.mapTo(Long.class).findOne();
         }).map(java.time.Instant::ofEpochMilli);
     }
 

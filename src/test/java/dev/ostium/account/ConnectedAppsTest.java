@@ -101,6 +101,23 @@ class ConnectedAppsTest extends ServerTest {
     }
 
     @Test
+    void eachPersonSeesOnlyTheirOwnTokensOfAnAppTheyShare() {
+        Connected alices = connect("alice", "Shared Planner");
+        // bob signs in to the same app twice and refreshes once: three access tokens, two devices
+        String code = server.issueCode(alices.app(), "bob", CB, SCOPES, null, null);
+        Response first = server.postForm("/oauth2/token", alices.app(),
+                Map.of("grant_type", "authorization_code", "code", code, "redirect_uri", CB));
+        assertThat(first.status()).as(first.body()).isEqualTo(200);
+        assertThat(refresh(new Connected(alices.app(), null, first.json().path("refresh_token").asText())).status()).isEqualTo(200);
+        String again = server.issueCode(alices.app(), "bob", CB, SCOPES, null, null);
+        assertThat(server.postForm("/oauth2/token", alices.app(),
+                Map.of("grant_type", "authorization_code", "code", again, "redirect_uri", CB)).status()).isEqualTo(200);
+
+        assertThat(section(signedIn("alice").get("/account/apps").body(), alices.app())).contains("1 active");
+        assertThat(section(signedIn("bob").get("/account/apps").body(), alices.app())).contains("3 active");
+    }
+
+    @Test
     void thePageListsBoundServiceAccountsAndConsentedAppsWithTheirDetailsAndNoSecrets() {
         Connected web = connect("alice", "Ledger Sync");
         App service = server.createService("alice", "rest.all.read");
