@@ -191,7 +191,7 @@ public final class Ostium implements AutoCloseable {
             String issuer = config.issuer().toString();
             RestApi restApi = new RestApi(new BearerToken(tokens, ResourceMetadata.urlFor(issuer)), records, sharing,
                     new Roles(db), () -> settings.get().adminConnections(), json,
-                    new OpenApi(issuer, endpoints.token().toString(), json),
+                    new OpenApi(issuer, endpoints.authorization().toString(), endpoints.token().toString(), json),
                     new ResourceMetadata(issuer, tokens.audience(), json));
             CrmAdminApi crmAdmin = new CrmAdminApi(changeLog, sharing, directory, json);
             AdminApi adminApi = new AdminApi(new AdminAuth(directory, passwordLogin), apps, templates, consents, directory, tokenStore, settings, keys,

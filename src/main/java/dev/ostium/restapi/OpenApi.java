@@ -17,9 +17,9 @@ public final class OpenApi {
 
     private final String json;
 
-    public OpenApi(String issuer, String tokenUrl, ObjectMapper mapper) {
+    public OpenApi(String issuer, String authorizationUrl, String tokenUrl, ObjectMapper mapper) {
         try {
-            this.json = mapper.writerWithDefaultPrettyPrinter().writeValueAsString(document(issuer, tokenUrl));
+            this.json = mapper.writerWithDefaultPrettyPrinter().writeValueAsString(document(issuer, authorizationUrl, tokenUrl));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
@@ -29,7 +29,7 @@ public final class OpenApi {
         return json;
     }
 
-    private static Map<String, Object> document(String issuer, String tokenUrl) {
+    private static Map<String, Object> document(String issuer, String authorizationUrl, String tokenUrl) {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("openapi", "3.1.0");
         doc.put("info", map("title", "Ostium CRM REST API", "version", "1",
@@ -40,8 +40,11 @@ public final class OpenApi {
                 Scopes.REST_WRITE, "writing calls only", Scopes.API, "the same as rest.all");
         Map<String, Object> components = new LinkedHashMap<>();
         components.put("securitySchemes", map("oauth2", map("type", "oauth2", "description",
-                "Access tokens from Ostium's token endpoint (client_credentials or JWT bearer).",
-                "flows", map("clientCredentials", map("tokenUrl", tokenUrl, "scopes", scopes)))));
+                "Access tokens from Ostium's token endpoint: a service account's (client_credentials or JWT bearer) "
+                        + "or a person's, through the authorization code flow with PKCE.",
+                "flows", map("clientCredentials", map("tokenUrl", tokenUrl, "scopes", scopes),
+                        "authorizationCode", map("authorizationUrl", authorizationUrl, "tokenUrl", tokenUrl,
+                                "refreshUrl", tokenUrl, "scopes", scopes)))));
         Map<String, Object> schemas = new LinkedHashMap<>();
         components.put("schemas", schemas);
         schemas.put("Error", map("type", "object", "required", List.of("success", "error"), "properties", map(

@@ -40,6 +40,10 @@ class DocumentsTest extends ServerTest {
         assertThat(oauth.getType()).isEqualTo(SecurityScheme.Type.OAUTH2);
         assertThat(oauth.getFlows().getClientCredentials().getTokenUrl()).isEqualTo(server.base() + "/oauth2/token");
         assertThat(oauth.getFlows().getClientCredentials().getScopes()).containsKeys("rest.all", "rest.all.read", "rest.all.write", "api");
+        // a person's app gets its token through the code flow, at the endpoints discovery names
+        assertThat(oauth.getFlows().getAuthorizationCode().getAuthorizationUrl()).isEqualTo(server.base() + "/oauth2/authorize");
+        assertThat(oauth.getFlows().getAuthorizationCode().getTokenUrl()).isEqualTo(server.base() + "/oauth2/token");
+        assertThat(oauth.getFlows().getAuthorizationCode().getScopes()).containsKeys("rest.all", "rest.all.read", "rest.all.write", "api");
         assertThat(api.getPaths()).containsKeys("/vtews/query", "/me", "/describe", "/describe/{module}");
         for (String m : Modules.names()) {
             assertThat(api.getPaths()).containsKeys("/" + m, "/" + m + "/{id}");
