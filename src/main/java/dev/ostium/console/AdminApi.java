@@ -71,14 +71,7 @@ public final class AdminApi {
         r.after("/admin/api/*", ctx -> ctx.header("Cache-Control", "no-store"));
         r.after("/admin/api/*", adminAudit::after);
         r.get("/admin/api/audit", ctx -> ctx.json(auditPage(ctx)));
-        r.get("/admin/api/audit.csv", ctx -> {
-            AuditTrail.Filter filter = auditFilter(ctx);
-            // Written as it is read, so headers go first (the after-handler's would come too late).
-            ctx.contentType("text/csv; charset=UTF-8").header("Content-Disposition", "attachment; filename=\"audit.csv\"")
-                    .header("Cache-Control", "no-store");
-            audit.csv(filter, new java.io.BufferedWriter(new java.io.OutputStreamWriter(ctx.outputStream(),
-                    java.nio.charset.StandardCharsets.UTF_8), 65536));
-        });
+        r.get("/admin/api/audit.csv", ctx -> AuditCsv.send(ctx, audit, auditFilter(ctx)));
         r.get("/admin/api/apps", ctx -> ctx.json(apps.list().stream().map(this::view).toList()));
         r.post("/admin/api/apps", this::create);
         r.get("/admin/api/apps/{clientId}", ctx -> ctx.json(view(apps.require(clientId(ctx)))));

@@ -44,9 +44,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.UploadedFile;
 import java.io.IOException;
-import java.io.BufferedWriter;
 import java.io.InputStream;
-import java.io.OutputStreamWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -651,10 +649,7 @@ public final class ConsolePages {
     private void auditCsv(Context ctx) {
         Optional<User> admin = admin(ctx);
         if (admin.isEmpty()) return;
-        AuditTrail.Filter filter = auditFilter(ctx);
-        ctx.contentType("text/csv; charset=UTF-8").header("Content-Disposition", "attachment; filename=\"audit.csv\"");
-        // Written as it is read: the whole trail of a busy server does not fit in memory.
-        audit.csv(filter, new BufferedWriter(new OutputStreamWriter(ctx.outputStream(), StandardCharsets.UTF_8), 65536));
+        AuditCsv.send(ctx, audit, auditFilter(ctx));
     }
 
     private static String auditQuery(Context ctx) {

@@ -135,6 +135,7 @@ class AuditTrailTest extends ServerTest {
         Response csv = server.admin("GET", "/admin/api/audit.csv?app=" + app.clientId(), null);
         assertThat(csv.status()).isEqualTo(200);
         assertThat(csv.header("Content-Type")).startsWith("text/csv");
+        assertThat(csv.header("Cache-Control")).isEqualTo("no-store");
         assertThat(csv.body()).startsWith("id,time,kind,actor,app,user,address,detail\r\n");
         assertThat(csv.body()).contains("app.created").doesNotContain(",=HYPERLINK");
         assertThat(AuditTrail.csvField("=1+1")).isEqualTo("\"'=1+1\"");

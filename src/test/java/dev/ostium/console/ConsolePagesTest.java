@@ -138,6 +138,7 @@ class ConsolePagesTest extends ServerTest {
         assertThat(page.body()).contains("app.disabled").contains("app.created");
         Response csv = admin.get("/admin/audit.csv?app=" + app.clientId() + "&kind=app.disabled");
         assertThat(csv.header("Content-Type")).startsWith("text/csv");
+        assertThat(csv.header("Cache-Control")).isEqualTo("no-store");
         assertThat(csv.body().lines().count()).isEqualTo(2);
         assertThat(admin.get("/admin/audit?from=notadate").status()).isEqualTo(400);
     }
