@@ -6,7 +6,6 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSObject;
 import com.nimbusds.jose.JWSSigner;
 import com.nimbusds.jose.JWSVerifier;
-import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
@@ -153,7 +152,7 @@ public final class SigningKeys {
                 if ((Boolean) row.get("active") && !active.containsKey(alg)) {
                     String kid = (String) row.get("kid");
                     JWK priv = JWK.parse(masterKey.open((String) row.get("priv"), kid));
-                    JWSSigner signer = priv instanceof ECKey ec ? new ECDSASigner(ec) : new RSASSASigner((RSAKey) priv);
+                    JWSSigner signer = priv instanceof ECKey ec ? new P256Signer(ec) : new RSASSASigner((RSAKey) priv);
                     active.put(alg, new Active(priv, signer));
                 }
             }
