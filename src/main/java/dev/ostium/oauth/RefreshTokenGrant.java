@@ -67,12 +67,13 @@ public final class RefreshTokenGrant {
         String value = form.get("refresh_token");
         if (value == null) throw OAuthProblem.invalidRequest("refresh_token is required");
         TokenIds.Presented presented = TokenIds.parseOpaque(value).orElseThrow(() -> invalidGrant("unknown refresh token"));
-        RefreshToken rt = families.refreshToken(presented.id())
-                .filter(r -> ClientSecrets.sameDigest(r.verifierHash(), presented.verifierHash()))
+        TokenFamilies.Held held = families.refreshTokenWithFamily(presented.id())
+                .filter(r -> ClientSecrets.sameDigest(r.token().verifierHash(), presented.verifierHash()))
                 .orElseThrow(() -> invalidGrant("unknown refresh token"));
+        RefreshToken rt = held.token();
         // §6: the token is bound to its client; another client's attempt changes nothing.
         if (rt.appId() != app.id()) throw invalidGrant("the refresh token was issued to another client");
-        TokenFamily family = families.family(rt.familyId()).orElseThrow(() -> invalidGrant("unknown refresh token"));
+        TokenFamily family = held.family();
         if (family.revoked()) throw invalidGrant("the refresh token has been revoked");
         long now = clock.millis();
         if (family.expiresAt() <= now || rt.expiresAt() <= now) throw invalidGrant("the refresh token has expired; sign in again");

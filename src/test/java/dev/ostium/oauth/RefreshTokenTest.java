@@ -307,4 +307,40 @@ class RefreshTokenTest extends ServerTest {
         App service = server.createService("alice");
         assertThat(error(refresh(service, start(app, "alice", ALL).path("refresh_token").asText()))).isEqualTo("invalid_grant");
     }
+
+    @Test
+    void deletingAnAppDeletesEveryTokenRecordOfIt() {
+        App app = webApp(Map.of());
+        App other = webApp(Map.of());
+        refresh(app, start(app, "alice", ALL).path("refresh_token").asText());
+        JsonNode kept = start(other, "alice", ALL);
+        long id = server.node().db.jdbi().withHandle(h -> h.createQuery("select id from apps where client_id = :c")
+                .bind("c", app.clientId()).mapTo(Long.class).one());
+        long otherId = server.node().db.jdbi().withHandle(h -> h.createQuery("select id from apps where client_id = :c")
+                .bind("c", other.clientId()).mapTo(Long.class).one());
+        // two access tokens, two refresh tokens, one family
+        assertThat(records(id)).containsExactly(2, 2, 1);
+        long[] otherBefore = records(otherId);
+
+        assertThat(server.admin("DELETE", "/admin/api/apps/" + app.clientId(), null).status()).isEqualTo(204);
+
+        assertThat(records(id)).containsExactly(0, 0, 0);
+        assertThat(records(otherId)).containsExactly(otherBefore);
+        assertThat(refresh(other, kept.path("refresh_token").asText()).status()).isEqualTo(200);
+    }
+
+    /** The app's access-token records, refresh tokens and families, as stored. */
+    private static long[] records(long id) {
+        return server.node().db.jdbi().withHandle(h -> {
+            String[] counts = {
+                    "select count(*) from access_tokens where app_id = :id",
+                    "select count(*) from refresh_tokens where app_id = :id",
+                    "select count(*) from token_families where app_id = :id"};
+            long[] n = new long[counts.length];
+            for (int i = 0; i < counts.length; i++) {
+                n[i] = h.createQuery(counts[i]).bind("id", id).mapTo(Long.class).one();
+            }
+            return n;
+        });
+    }
 }
