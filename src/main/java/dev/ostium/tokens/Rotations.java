@@ -5,9 +5,7 @@ import dev.ostium.db.GroupCommit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.jdbi.v3.core.Handle;
 
@@ -43,34 +41,17 @@ public final class Rotations implements AutoCloseable {
         List<Integer> order = new ArrayList<>(rotations.size());
         for (int i = 0; i < rotations.size(); i++) order.add(i);
         order.sort(Comparator.comparing(i -> rotations.get(i).successor().familyId()));
-        Set<String> live = new HashSet<>();
-        List<Integer> tried = new ArrayList<>();
-        for (int i : order) {
-            String family = rotations.get(i).successor().familyId();
-            if (live.contains(family) || TokenFamilies.lockLive(h, family)) {
-                live.add(family);
-                tried.add(i);
-            }
-        }
-        List<TokenFamilies.Spend> spends = new ArrayList<>(tried.size());
-        for (int i : tried) {
-            Rotation r = rotations.get(i);
-            spends.add(new TokenFamilies.Spend(r.presentedId(), r.now(), r.successor().tokenId()));
-        }
-        boolean[] spent = TokenFamilies.spend(h, spends);
         Boolean[] won = new Boolean[rotations.size()];
-        Arrays.fill(won, false);
-        List<RefreshToken> successors = new ArrayList<>();
-        List<TokenRecord> access = new ArrayList<>();
-        for (int k = 0; k < tried.size(); k++) {
-            if (!spent[k]) continue;
-            Rotation r = rotations.get(tried.get(k));
-            won[tried.get(k)] = true;
-            successors.add(r.successor());
-            access.add(r.access());
+        for (int i : order) {
+            Rotation r = rotations.get(i);
+            boolean w = TokenFamilies.lockLive(h, r.successor().familyId())
+                    && TokenFamilies.rotate(h, r.presentedId(), r.now(), r.successor().tokenId());
+            if (w) {
+                TokenFamilies.insert(h, r.successor());
+                TokenStore.insert(h, r.access());
+            }
+            won[i] = w;
         }
-        TokenFamilies.insertAll(h, successors);
-        TokenStore.insertAll(h, access);
         return Arrays.asList(won);
     }
 

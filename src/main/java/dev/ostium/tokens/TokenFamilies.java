@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.mapper.RowMapper;
-import org.jdbi.v3.core.statement.PreparedBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,22 +41,13 @@ public final class TokenFamilies {
     }
 
     public static void insert(Handle h, RefreshToken t) {
-        insertAll(h, List.of(t));
-    }
-
-    /** Stores refresh tokens in one batch inside the caller's transaction. */
-    public static void insertAll(Handle h, List<RefreshToken> tokens) {
-        if (tokens.isEmpty()) return;
-        PreparedBatch insert = h.prepareBatch("""
-                insert into refresh_tokens (token_id, verifier_hash, family_id, app_id, scope, generation, issued_at,
-                  expires_at, access_token_id)
-                values (:id, :verifier, :family, :app, :scope, :generation, :issued, :expires, :access)""");
-        for (RefreshToken t : tokens) {
-            insert.bind("id", t.tokenId()).bind("verifier", t.verifierHash()).bind("family", t.familyId()).bind("app", t.appId())
-                    .bind("scope", Scopes.format(t.scopes())).bind("generation", t.generation()).bind("issued", t.issuedAt())
-                    .bind("expires", t.expiresAt()).bind("access", t.accessTokenId()).add();
-        }
-        insert.execute();
+        h.createUpdate("""
+                        insert into refresh_tokens (token_id, verifier_hash, family_id, app_id, scope, generation, issued_at,
+                          expires_at, access_token_id)
+                        values (:id, :verifier, :family, :app, :scope, :generation, :issued, :expires, :access)""")
+                .bind("id", t.tokenId()).bind("verifier", t.verifierHash()).bind("family", t.familyId()).bind("app", t.appId())
+                .bind("scope", Scopes.format(t.scopes())).bind("generation", t.generation()).bind("issued", t.issuedAt())
+                .bind("expires", t.expiresAt()).bind("access", t.accessTokenId()).execute();
     }
 
     /**
@@ -69,23 +59,12 @@ public final class TokenFamilies {
                 .bind("id", familyId).mapTo(String.class).findOne().isPresent();
     }
 
-    /** A refresh token to mark exchanged, and the one it is exchanged for. */
-    public record Spend(String tokenId, long now, String successorId) {}
-
-    /**
-     * Marks refresh tokens exchanged, in one batch and in the given order; for each, whether this call did
-     * so (false when another request, on any node or earlier in the batch, did so first).
-     */
-    public static boolean[] spend(Handle h, List<Spend> spends) {
-        boolean[] done = new boolean[spends.size()];
-        if (spends.isEmpty()) return done;
-        PreparedBatch update = h.prepareBatch("""
-                update refresh_tokens set rotated_at = :now, successor_id = :successor
-                where token_id = :id and rotated_at is null""");
-        for (Spend s : spends) update.bind("now", s.now()).bind("successor", s.successorId()).bind("id", s.tokenId()).add();
-        int[] counts = update.execute();
-        for (int i = 0; i < counts.length; i++) done[i] = counts[i] == 1;
-        return done;
+    /** Marks a refresh token exchanged; false when another request (on any node) did so first. */
+    public static boolean rotate(Handle h, String tokenId, long now, String successorId) {
+        return h.createUpdate("""
+                        update refresh_tokens set rotated_at = :now, successor_id = :successor
+                        where token_id = :id and rotated_at is null""")
+                .bind("now", now).bind("successor", successorId).bind("id", tokenId).execute() == 1;
     }
 
     /** A refresh token and its family, as the grant reads them: in one query. */

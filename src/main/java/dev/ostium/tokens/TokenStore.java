@@ -50,24 +50,15 @@ public final class TokenStore {
 
     /** Stores a token record inside the caller's transaction (grants that write more than the token). */
     public static void insert(org.jdbi.v3.core.Handle h, TokenRecord r) {
-        insertAll(h, java.util.List.of(r));
-    }
-
-    /** Stores token records in one batch inside the caller's transaction. */
-    public static void insertAll(org.jdbi.v3.core.Handle h, java.util.List<TokenRecord> records) {
-        if (records.isEmpty()) return;
-        org.jdbi.v3.core.statement.PreparedBatch insert = h.prepareBatch("""
-                insert into access_tokens (token_id, verifier_hash, app_id, user_id, scope, format, grant_type, issued_at,
-                  expires_at, consent_id, family_id, app_generation)
-                values (:id, :verifier, :app, :user, :scope, :format, :grant, :issued, :expires, :consent, :family,
-                  (select token_generation from apps where id = :app))""");
-        for (TokenRecord r : records) {
-            insert.bind("id", r.tokenId()).bind("verifier", r.verifierHash()).bind("app", r.appId()).bind("user", r.userId())
-                    .bind("scope", String.join(" ", r.scopes())).bind("format", r.format())
-                    .bind("grant", r.grantType()).bind("issued", r.issuedAt()).bind("expires", r.expiresAt())
-                    .bind("consent", r.consentId()).bind("family", r.familyId()).add();
-        }
-        insert.execute();
+        h.createUpdate("""
+                        insert into access_tokens (token_id, verifier_hash, app_id, user_id, scope, format, grant_type, issued_at,
+                          expires_at, consent_id, family_id, app_generation)
+                        values (:id, :verifier, :app, :user, :scope, :format, :grant, :issued, :expires, :consent, :family,
+                          (select token_generation from apps where id = :app))""")
+                .bind("id", r.tokenId()).bind("verifier", r.verifierHash()).bind("app", r.appId()).bind("user", r.userId())
+                .bind("scope", String.join(" ", r.scopes())).bind("format", r.format())
+                .bind("grant", r.grantType()).bind("issued", r.issuedAt()).bind("expires", r.expiresAt())
+                .bind("consent", r.consentId()).bind("family", r.familyId()).execute();
     }
 
     /** Notes the first use of a token; true when this call was the first. */
