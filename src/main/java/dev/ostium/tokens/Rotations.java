@@ -3,8 +3,6 @@ package dev.ostium.tokens;
 import dev.ostium.db.Database;
 import dev.ostium.db.GroupCommit;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.jdbi.v3.core.Handle;
@@ -13,11 +11,6 @@ import org.jdbi.v3.core.Handle;
  * Refresh-token rotations stored by group commit, like {@link TokenRecorder}'s access tokens. Each rotation
  * is still decided on its own row ({@code rotated_at is null}), so the loser of a race — in the same batch,
  * or against another node — learns it lost and stores nothing; no pair is answered before it is committed.
- *
- * <p>A rotation first locks its family, live: a revocation of the family that commits first makes the
- * rotation lose, and one that comes later waits for the rotation's commit and then revokes the access token
- * it stored. Families are locked in the order of their ids, as {@link TokenFamilies#revokeAll} locks them,
- * so a batch and a revocation never wait on each other in a circle.
  */
 public final class Rotations implements AutoCloseable {
 
@@ -38,21 +31,16 @@ public final class Rotations implements AutoCloseable {
     }
 
     private static List<Boolean> rotateAll(Handle h, List<Rotation> rotations) {
-        List<Integer> order = new ArrayList<>(rotations.size());
-        for (int i = 0; i < rotations.size(); i++) order.add(i);
-        order.sort(Comparator.comparing(i -> rotations.get(i).successor().familyId()));
-        Boolean[] won = new Boolean[rotations.size()];
-        for (int i : order) {
-            Rotation r = rotations.get(i);
-            boolean w = TokenFamilies.lockLive(h, r.successor().familyId())
-                    && TokenFamilies.rotate(h, r.presentedId(), r.now(), r.successor().tokenId());
+        List<Boolean> won = new ArrayList<>(rotations.size());
+        for (Rotation r : rotations) {
+            boolean w = TokenFamilies.rotate(h, r.presentedId(), r.now(), r.successor().tokenId());
             if (w) {
                 TokenFamilies.insert(h, r.successor());
                 TokenStore.insert(h, r.access());
             }
-            won[i] = w;
+            won.add(w);
         }
-        return Arrays.asList(won);
+        return won;
     }
 
     @Override

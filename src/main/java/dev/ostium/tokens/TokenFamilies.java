@@ -50,15 +50,6 @@ public final class TokenFamilies {
                 .bind("expires", t.expiresAt()).bind("access", t.accessTokenId()).execute();
     }
 
-    /**
-     * Locks a family that is not revoked, until the caller's transaction ends; false when it is revoked (or
-     * gone). A revocation waits for the lock, so it sees everything the lock holder stores in the family.
-     */
-    public static boolean lockLive(Handle h, String familyId) {
-        return h.createQuery("select id from token_families where id = :id and revoked_at is null for update")
-                .bind("id", familyId).mapTo(String.class).findOne().isPresent();
-    }
-
     /** Marks a refresh token exchanged; false when another request (on any node) did so first. */
     public static boolean rotate(Handle h, String tokenId, long now, String successorId) {
         return h.createUpdate("""
@@ -107,9 +98,8 @@ public final class TokenFamilies {
     public int revokeAll(long userId, Long appId, String why) {
         long now = clock.millis();
         List<String> ended = db.jdbi().inTransaction(h -> {
-            // In the order of their ids, as rotations lock them (see Rotations).
             List<String> ids = h.createQuery("select id from token_families where user_id = :u"
-                            + (appId == null ? "" : " and app_id = :a") + " and revoked_at is null order by id")
+                            + (appId == null ? "" : " and app_id = :a") + " and revoked_at is null")
                     .bind("u", userId).bind("a", appId).mapTo(String.class).list();
             ids.removeIf(id -> !revoke(h, id, why, now));
             return ids;
