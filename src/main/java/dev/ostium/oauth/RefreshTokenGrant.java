@@ -94,9 +94,10 @@ public final class RefreshTokenGrant {
             throw new IllegalStateException("the rotation could not be stored", e.getCause());
         }
         if (!rotated) {
-            // Another request (on this node or another) spent it a moment ago.
-            RefreshToken spent = families.refreshToken(rt.tokenId()).orElseThrow(() -> invalidGrant("unknown refresh token"));
-            return retryOrReuse(app, spent, family, value, clock.millis());
+            // Another request (on this node or another) spent it a moment ago, or its family was revoked.
+            TokenFamilies.Held latest = families.refreshTokenWithFamily(rt.tokenId()).orElseThrow(() -> invalidGrant("unknown refresh token"));
+            if (latest.family().revoked()) throw invalidGrant("the refresh token has been revoked");
+            return retryOrReuse(app, latest.token(), latest.family(), value, clock.millis());
         }
         return new Granted(access.issued(), next.value(), idToken(app, user, family, scopes, access.issued().value(), now));
     }

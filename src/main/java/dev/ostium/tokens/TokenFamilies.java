@@ -112,6 +112,11 @@ public final class TokenFamilies {
         int n = h.createUpdate("update token_families set revoked_at = :now, revoked_why = :why where id = :id and revoked_at is null")
                 .bind("now", now).bind("why", why).bind("id", familyId).execute();
         if (n == 0) return false;
+        // Spend the family's live refresh token first: a rotation in progress holds its row, so this waits for
+        // the rotation's commit, and the statement below then sees the access token it stored; a rotation that
+        // comes later finds the token spent and stores nothing.
+        h.createUpdate("update refresh_tokens set rotated_at = :now where family_id = :id and rotated_at is null")
+                .bind("now", now).bind("id", familyId).execute();
         h.createUpdate("""
                         update access_tokens set revoked_at = :now where revoked_at is null and token_id in (
                           select access_token_id from refresh_tokens where family_id = :id

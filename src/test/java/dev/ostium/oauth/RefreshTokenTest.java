@@ -12,6 +12,12 @@ import dev.ostium.testing.Response;
 import dev.ostium.testing.ServerTest;
 import dev.ostium.testing.TestDatabase;
 import dev.ostium.testing.TestServer.App;
+import dev.ostium.tokens.RefreshToken;
+import dev.ostium.tokens.Rotations;
+import dev.ostium.tokens.TokenFamilies;
+import dev.ostium.tokens.TokenFamily;
+import dev.ostium.tokens.TokenIds;
+import dev.ostium.tokens.TokenRecord;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -294,6 +300,29 @@ class RefreshTokenTest extends ServerTest {
         } finally {
             pool.shutdown();
         }
+    }
+
+    @Test
+    void aRotationRacingTheRevocationOfItsFamilyStoresNothing() {
+        App app = webApp(Map.of());
+        String token = start(app, "alice", ALL).path("refresh_token").asText();
+        var node = server.node();
+        TokenFamilies.Held held = node.families.refreshTokenWithFamily(TokenIds.parseOpaque(token).orElseThrow().id()).orElseThrow();
+        TokenFamily family = held.family();
+        // The grant has read the family while it was live; the family is revoked before the rotation is written.
+        assertThat(node.families.revoke(family.id(), "consent revoked")).isTrue();
+        long now = held.token().issuedAt() + 1;
+        TokenIds.Minted next = TokenIds.mintOpaque(now);
+        TokenRecord access = new TokenRecord(TokenIds.newId(now), "0".repeat(64), family.appId(), family.userId(), family.scopes(),
+                "opaque", "refresh_token", now, now + 600_000, null, family.consentId(), family.id(), 0, null);
+        RefreshToken successor = new RefreshToken(next.id(), next.verifierHash(), family.id(), family.appId(), family.scopes(), 2,
+                now, family.expiresAt(), null, null, access.tokenId());
+        try (Rotations rotations = new Rotations(node.db)) {
+            assertThat(rotations.rotate(new Rotations.Rotation(held.token().tokenId(), now, successor, access)).join()).isFalse();
+        }
+        assertThat(node.families.refreshToken(next.id())).isEmpty();
+        assertThat(node.tokenStore.find(access.tokenId())).isEmpty();
+        assertThat(error(refresh(app, token))).isEqualTo("invalid_grant");
     }
 
     @Test
