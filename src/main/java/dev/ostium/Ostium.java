@@ -177,7 +177,7 @@ public final class Ostium implements AutoCloseable {
                     new JwtBearerGrant(apps, clients, policy, spent, tokens, clock,
                             Set.of(new Audience(endpoints.issuer()), new Audience(endpoints.token()))),
                     new AuthorizationCodeGrant(clients, codes, rules, consents, tokens, idTokens, families, audit, db, clock),
-                    new RefreshTokenGrant(clients, rules, consents, tokens, tokenStore, idTokens, families,
+                    new RefreshTokenGrant(clients, rules, tokens, tokenStore, idTokens, families,
                             masterKey.derive("refresh-successors"), rotations, audit, clock),
                     new ResourceIndicator(tokens.audience()));
             Discovery discovery = new Discovery(endpoints);

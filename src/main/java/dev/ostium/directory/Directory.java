@@ -16,10 +16,19 @@ import org.jdbi.v3.core.mapper.RowMapper;
  */
 public final class Directory {
 
-    private static final RowMapper<User> USER = (rs, ctx) -> new User(rs.getLong("id"), rs.getString("username"),
-            rs.getString("display_name"), rs.getString("email"), rs.getString("organisation"),
-            rs.getBoolean("is_admin"), rs.getBoolean("enabled"));
     private static final String COLUMNS = "id, username, display_name, email, organisation, is_admin, enabled";
+    private static final RowMapper<User> USER = (rs, ctx) -> user(rs, 1);
+
+    /** The seven columns {@link #user} reads, of the users table under {@code alias}, for joins. */
+    public static String columns(String alias) {
+        return alias + "." + COLUMNS.replace(", ", ", " + alias + ".");
+    }
+
+    /** A user from the seven columns of {@link #columns}, the first at {@code i}. */
+    public static User user(java.sql.ResultSet rs, int i) throws java.sql.SQLException {
+        return new User(rs.getLong(i), rs.getString(i + 1), rs.getString(i + 2), rs.getString(i + 3), rs.getString(i + 4),
+                rs.getBoolean(i + 5), rs.getBoolean(i + 6));
+    }
 
     public static final String TOPIC = "user";
 

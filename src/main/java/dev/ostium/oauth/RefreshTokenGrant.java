@@ -36,7 +36,6 @@ public final class RefreshTokenGrant {
 
     private final ClientAuthenticator clients;
     private final ConnectionRules rules;
-    private final Consents consents;
     private final AccessTokens tokens;
     private final TokenStore tokenStore;
     private final IdTokens idTokens;
@@ -46,13 +45,12 @@ public final class RefreshTokenGrant {
     private final Clock clock;
     private final AuditTrail audit;
 
-    public RefreshTokenGrant(ClientAuthenticator clients, ConnectionRules rules, Consents consents, AccessTokens tokens,
+    public RefreshTokenGrant(ClientAuthenticator clients, ConnectionRules rules, AccessTokens tokens,
                              TokenStore tokenStore, IdTokens idTokens, TokenFamilies families, byte[] derivationKey,
                              Rotations rotations, AuditTrail audit, Clock clock) {
         this.audit = audit;
         this.clients = clients;
         this.rules = rules;
-        this.consents = consents;
         this.tokens = tokens;
         this.tokenStore = tokenStore;
         this.idTokens = idTokens;
@@ -78,9 +76,9 @@ public final class RefreshTokenGrant {
         long now = clock.millis();
         if (family.expiresAt() <= now || rt.expiresAt() <= now) throw invalidGrant("the refresh token has expired; sign in again");
         Set<String> scopes = narrowed(rt.scopes(), form.get("scope"));
-        if (rt.rotatedAt() != null) return retryOrReuse(app, rt, family, value, now);
+        if (rt.rotatedAt() != null) return retryOrReuse(app, held, value, now);
 
-        User user = stillAllowed(app, family);
+        User user = stillAllowed(app, held);
         AccessTokens.Minted access = tokens.mint(app, user, scopes, GrantType.REFRESH_TOKEN.getValue(), family.consentId(),
                 family.id(), now, codec.successorAccessSeed(value));
         TokenIds.Minted next = TokenIds.mintOpaque(now, codec.successorRefreshSeed(value));
@@ -97,7 +95,7 @@ public final class RefreshTokenGrant {
             // Another request (on this node or another) spent it a moment ago, or its family was revoked.
             TokenFamilies.Held latest = families.refreshTokenWithFamily(rt.tokenId()).orElseThrow(() -> invalidGrant("unknown refresh token"));
             if (latest.family().revoked()) throw invalidGrant("the refresh token has been revoked");
-            return retryOrReuse(app, latest.token(), latest.family(), value, clock.millis());
+            return retryOrReuse(app, latest, value, clock.millis());
         }
         return new Granted(access.issued(), next.value(), idToken(app, user, family, scopes, access.issued().value(), now));
     }
@@ -107,7 +105,9 @@ public final class RefreshTokenGrant {
      * generation whose successor pair nobody has used yet: the same pair once more (re-derived, not
      * stored). Anything else is reuse: the family ends.
      */
-    private Granted retryOrReuse(ExternalApp app, RefreshToken rt, TokenFamily family, String value, long now) {
+    private Granted retryOrReuse(ExternalApp app, TokenFamilies.Held held, String value, long now) {
+        RefreshToken rt = held.token();
+        TokenFamily family = held.family();
         long window = app.lifetimes().refreshRetry().toMillis();
         if (window > 0 && now - rt.rotatedAt() <= window) {
             byte[] refreshSeed = codec.successorRefreshSeed(value);
@@ -117,7 +117,7 @@ public final class RefreshTokenGrant {
                     .flatMap(s -> tokenStore.find(s.accessTokenId()))
                     .filter(a -> a.usedAt() == null && a.revokedAt() == null);
             if (access.isPresent()) {
-                User user = stillAllowed(app, family);
+                User user = stillAllowed(app, held);
                 AccessTokens.Minted again = tokens.mint(app, user, access.get().scopes(), GrantType.REFRESH_TOKEN.getValue(),
                         family.consentId(), family.id(), rt.rotatedAt(), codec.successorAccessSeed(value));
                 if (again.record().tokenId().equals(access.get().tokenId())) {
@@ -138,15 +138,19 @@ public final class RefreshTokenGrant {
         throw invalidGrant("the refresh token was used already; its whole family is revoked");
     }
 
-    /** Every refresh asks again what the grant asked: app, person, rules, consent, offline access. */
-    private User stillAllowed(ExternalApp app, TokenFamily family) {
+    /**
+     * Every refresh asks again what the grant asked: app, person, rules, consent, offline access. The person
+     * and the consent come as stored now, read with the token.
+     */
+    private User stillAllowed(ExternalApp app, TokenFamilies.Held held) {
+        TokenFamily family = held.family();
         if (!app.offlineAccess()) throw invalidGrant("offline access is turned off for this app");
         if (family.appGeneration() < app.tokenGeneration()) throw invalidGrant("the refresh token has been revoked");
-        User user = rules.currentUser(family.userId()).orElseThrow(() -> invalidGrant("the account is disabled"));
+        User user = held.user().filter(User::enabled).orElseThrow(() -> invalidGrant("the account is disabled"));
         rules.refusal(app, user).ifPresent(r -> {
             throw invalidGrant(r.reason());
         });
-        consents.find(user.id(), app.id()).filter(c -> c.covers(family.scopes()))
+        held.consented().filter(approved -> approved.containsAll(family.scopes()))
                 .orElseThrow(() -> invalidGrant("the person's consent has been withdrawn"));
         return user;
     }

@@ -3,11 +3,17 @@ package dev.ostium.tokens;
 import dev.ostium.apps.Scopes;
 import dev.ostium.db.ChangeFeed;
 import dev.ostium.db.Database;
+import dev.ostium.directory.Directory;
+import dev.ostium.directory.User;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.mapper.RowMapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,24 +64,50 @@ public final class TokenFamilies {
                 .bind("now", now).bind("successor", successorId).bind("id", tokenId).execute() == 1;
     }
 
-    /** A refresh token and its family, as the grant reads them: in one query. */
-    public record Held(RefreshToken token, TokenFamily family) {}
+    private static final String REFRESH_COLUMNS = "r.token_id, r.verifier_hash, r.family_id, r.app_id, r.scope, r.generation, "
+            + "r.issued_at, r.expires_at, r.rotated_at, r.successor_id, r.access_token_id";
 
+    private static final String FAMILY_COLUMNS = "f.id, f.app_id, f.user_id, f.consent_id, f.scope, f.auth_time, f.session_id, "
+            + "f.created_at, f.expires_at, f.revoked_at, f.revoked_why, f.app_generation";
+
+    /**
+     * A refresh token and its family, with what a refresh checks besides: the family's person as stored now
+     * (empty when the account is gone) and the scopes that person has approved for the app now (empty when
+     * the consent was withdrawn).
+     */
+    public record Held(RefreshToken token, TokenFamily family, Optional<User> user, Optional<Set<String>> consented) {}
+
+    private static final String HELD = "select " + REFRESH_COLUMNS + ", " + FAMILY_COLUMNS + ", " + Directory.columns("u")
+            + """
+            , c.scope
+            from refresh_tokens r join token_families f on f.id = r.family_id
+            left join users u on u.id = f.user_id
+            left join consents c on c.user_id = f.user_id and c.app_id = f.app_id
+            where r.token_id = ?""";
+
+    /** The refresh grant's one read: a single statement on one connection, mapped by column position. */
     public Optional<Held> refreshTokenWithFamily(String id) {
         if (id == null || id.length() > 32) return Optional.empty();
-        return db.jdbi().withHandle(h -> h.createQuery("""
-                        select r.*, f.id f_id, f.app_id f_app_id, f.user_id f_user_id, f.consent_id f_consent_id,
-                          f.scope f_scope, f.auth_time f_auth_time, f.session_id f_session_id, f.created_at f_created_at,
-                          f.expires_at f_expires_at, f.revoked_at f_revoked_at, f.revoked_why f_revoked_why,
-                          f.app_generation f_app_generation
-                        from refresh_tokens r join token_families f on f.id = r.family_id where r.token_id = :id""")
-                .bind("id", id).map((rs, ctx) -> new Held(REFRESH.map(rs, ctx), family(rs, "f_"))).findOne());
+        try (Connection c = db.rawConnection(); PreparedStatement ps = c.prepareStatement(HELD)) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) return Optional.empty();
+                RefreshToken token = refreshToken(rs, 1);
+                TokenFamily family = family(rs, 12);
+                rs.getLong(24);
+                Optional<User> user = rs.wasNull() ? Optional.empty() : Optional.of(Directory.user(rs, 24));
+                String consent = rs.getString(31);
+                return Optional.of(new Held(token, family, user, Optional.ofNullable(consent).map(Scopes::parse)));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read refresh token " + id, e);
+        }
     }
 
     public Optional<RefreshToken> refreshToken(String id) {
         if (id == null || id.length() > 32) return Optional.empty();
-        return db.jdbi().withHandle(h -> h.createQuery("select * from refresh_tokens where token_id = :id")
-                .bind("id", id).map(REFRESH).findOne());
+        return db.jdbi().withHandle(h -> h.createQuery("select " + REFRESH_COLUMNS + " from refresh_tokens r where r.token_id = :id")
+                .bind("id", id).map((rs, ctx) -> refreshToken(rs, 1)).findOne());
     }
 
     public boolean accessTokenUsed(String accessTokenId) {
@@ -136,21 +168,22 @@ public final class TokenFamilies {
         });
     }
 
-    private static Long nullableLong(java.sql.ResultSet rs, String column) throws java.sql.SQLException {
+    private static Long nullableLong(ResultSet rs, int column) throws SQLException {
         long v = rs.getLong(column);
         return rs.wasNull() ? null : v;
     }
 
-    /** A family from columns named with the given prefix. */
-    private static TokenFamily family(java.sql.ResultSet rs, String p) throws java.sql.SQLException {
-        return new TokenFamily(rs.getString(p + "id"), rs.getLong(p + "app_id"), rs.getLong(p + "user_id"),
-                nullableLong(rs, p + "consent_id"), Scopes.parse(rs.getString(p + "scope")), rs.getLong(p + "auth_time"),
-                rs.getString(p + "session_id"), rs.getLong(p + "created_at"), rs.getLong(p + "expires_at"),
-                nullableLong(rs, p + "revoked_at"), rs.getString(p + "revoked_why"), rs.getLong(p + "app_generation"));
+    /** A refresh token from the eleven columns of {@link #REFRESH_COLUMNS}, the first at {@code i}. */
+    private static RefreshToken refreshToken(ResultSet rs, int i) throws SQLException {
+        return new RefreshToken(rs.getString(i), rs.getString(i + 1), rs.getString(i + 2), rs.getLong(i + 3),
+                Scopes.parse(rs.getString(i + 4)), rs.getInt(i + 5), rs.getLong(i + 6), rs.getLong(i + 7),
+                nullableLong(rs, i + 8), rs.getString(i + 9), rs.getString(i + 10));
     }
 
-    private static final RowMapper<RefreshToken> REFRESH = (rs, ctx) -> new RefreshToken(rs.getString("token_id"),
-            rs.getString("verifier_hash"), rs.getString("family_id"), rs.getLong("app_id"), Scopes.parse(rs.getString("scope")),
-            rs.getInt("generation"), rs.getLong("issued_at"), rs.getLong("expires_at"), nullableLong(rs, "rotated_at"),
-            rs.getString("successor_id"), rs.getString("access_token_id"));
+    /** A family from the twelve columns of {@link #FAMILY_COLUMNS}, the first at {@code i}. */
+    private static TokenFamily family(ResultSet rs, int i) throws SQLException {
+        return new TokenFamily(rs.getString(i), rs.getLong(i + 1), rs.getLong(i + 2), nullableLong(rs, i + 3),
+                Scopes.parse(rs.getString(i + 4)), rs.getLong(i + 5), rs.getString(i + 6), rs.getLong(i + 7),
+                rs.getLong(i + 8), nullableLong(rs, i + 9), rs.getString(i + 10), rs.getLong(i + 11));
+    }
 }

@@ -183,6 +183,30 @@ class RefreshTokenTest extends ServerTest {
     }
 
     @Test
+    void eachRefreshSeesThePersonAndTheConsentAsStoredNow() {
+        // Changed in the database behind this node's back (as another node or the host application would):
+        // the refresh still sees it, and a refused refresh spends nothing.
+        App app = webApp(Map.of());
+        String rt = start(app, "alice", ALL).path("refresh_token").asText();
+        var jdbi = server.node().db.jdbi();
+        jdbi.useHandle(h -> h.execute("update users set enabled = false where username = 'alice'"));
+        try {
+            Response refused = refresh(app, rt);
+            assertThat(error(refused)).isEqualTo("invalid_grant");
+            assertThat(refused.json().path("error_description").asText()).contains("disabled");
+        } finally {
+            jdbi.useHandle(h -> h.execute("update users set enabled = true where username = 'alice'"));
+        }
+        Response ok = refresh(app, rt);
+        assertThat(ok.status()).as(ok.body()).isEqualTo(200);
+
+        jdbi.useHandle(h -> h.execute("delete from consents where app_id = (select id from apps where client_id = ?)", app.clientId()));
+        Response withdrawn = refresh(app, ok.json().path("refresh_token").asText());
+        assertThat(error(withdrawn)).isEqualTo("invalid_grant");
+        assertThat(withdrawn.json().path("error_description").asText()).contains("consent");
+    }
+
+    @Test
     void everyRefreshChecksTheAuthorizedUsersAgain() {
         App app = webApp(Map.of());
         String rt = start(app, "alice", ALL).path("refresh_token").asText();
