@@ -15,6 +15,8 @@ import dev.ostium.testing.TestServer.App;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -77,7 +79,10 @@ class EndSessionTest extends ServerTest {
         assertThat(p.get("/account/").status()).isEqualTo(200);
         Map<String, String> form = Authorize.hiddenFields(ask.body());
         form.remove("csrf");
-        Response done = p.submit("/oauth2/logout/confirm", form);
+        // The page's own form is what the person submits: its action, its fields.
+        Matcher action = Pattern.compile("<form method=\"post\" action=\"([^\"]+)\"").matcher(ask.body());
+        assertThat(action.find()).as(ask.body()).isTrue();
+        Response done = p.submit(action.group(1), form);
         assertThat(done.header("Location")).isEqualTo(BYE + "?state=s1");
         assertThat(p.get("/account/").header("Location")).startsWith("/account/login");
     }
