@@ -26,8 +26,11 @@ import io.javalin.http.Context;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -35,6 +38,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The authorization endpoint (RFC 6749 §4.1.1, OpenID Connect Core §3.1.2) and the consent screen.
@@ -48,7 +55,10 @@ public final class AuthorizationEndpoint {
 
     static final String PATH = "/oauth2/authorize";
     static final String CONSENT_PATH = "/oauth2/consent";
-    /** Our own marker on the way back from a forced login: the session must be at least this recent. */
+    /**
+     * Our own marker on the way back from a forced login: the session must be at least this recent. It carries
+     * a MAC bound to the client, so a request cannot bring its own and skip {@code prompt=login} or {@code max_age}.
+     */
     static final String AUTH_AFTER = "auth_after";
     /** The consent form names the login session it was shown to: an answer from another sign-in is refused. */
     static final String CONSENT_SESSION = "consent_session";
@@ -66,10 +76,12 @@ public final class AuthorizationEndpoint {
     private final Issuer issuer;
     private final Clock clock;
     private final AuditTrail audit;
+    private final SecretKeySpec markerKey;
 
     public AuthorizationEndpoint(AppRegistry apps, Login login, Pages pages, ConnectionRules rules, Consents consents,
-                                 AuthorizationCodes codes, AuditTrail audit, URI issuer, Clock clock) {
+                                 AuthorizationCodes codes, AuditTrail audit, URI issuer, byte[] markerKey, Clock clock) {
         this.audit = audit;
+        this.markerKey = new SecretKeySpec(markerKey, "HmacSHA256");
         this.apps = apps;
         this.login = login;
         this.pages = pages;
@@ -292,8 +304,7 @@ public final class AuthorizationEndpoint {
         }
         String loginHint = params.get("login_hint");
         if (loginHint != null && loginHint.length() > 100) loginHint = null;
-        Long authAfter = null;
-        if (params.get(AUTH_AFTER) != null && params.get(AUTH_AFTER).matches("[0-9]{1,15}")) authAfter = Long.parseLong(params.get(AUTH_AFTER));
+        Long authAfter = forcedAt(params.get(AUTH_AFTER), app.clientId());
         return new Request(app, target.redirectUri(), target.mode(), state, nonce, scopes, prompt, maxAge, loginHint, challenge,
                 authAfter, params);
     }
@@ -317,7 +328,7 @@ public final class AuthorizationEndpoint {
      * (the login page asks for the password itself), and with the moment of the forced login, so the
      * request does not ask again once the person has signed in.
      */
-    private static String returnTo(Request req, Long forcedAt) {
+    private String returnTo(Request req, Long forcedAt) {
         StringBuilder sb = new StringBuilder(PATH);
         char sep = '?';
         for (var e : req.params().entrySet()) {
@@ -333,8 +344,35 @@ public final class AuthorizationEndpoint {
             sb.append(sep).append(enc(k)).append('=').append(enc(v));
             sep = '&';
         }
-        if (forcedAt != null) sb.append(sep).append(AUTH_AFTER).append('=').append(forcedAt);
+        if (forcedAt != null) sb.append(sep).append(AUTH_AFTER).append('=').append(marker(forcedAt, req.app().clientId()));
         return sb.toString();
+    }
+
+    /** The forced-login marker: the moment, and a MAC of it for this client. */
+    private String marker(long at, String clientId) {
+        return at + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(markerMac(at, clientId));
+    }
+
+    /** The moment a genuine marker names; null for none, or for one this server did not make for this client. */
+    private Long forcedAt(String marker, String clientId) {
+        if (marker == null) return null;
+        Matcher m = MARKER.matcher(marker);
+        if (!m.matches()) return null;
+        long at = Long.parseLong(m.group(1));
+        byte[] presented = Base64.getUrlDecoder().decode(m.group(2));
+        return MessageDigest.isEqual(presented, markerMac(at, clientId)) ? at : null;
+    }
+
+    private static final Pattern MARKER = Pattern.compile("([0-9]{1,15})\\.([A-Za-z0-9_-]{22})");
+
+    private byte[] markerMac(long at, String clientId) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(markerKey);
+            return Arrays.copyOf(mac.doFinal((clientId + "\n" + at).getBytes(StandardCharsets.UTF_8)), 16);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static String enc(String s) {

@@ -231,6 +231,27 @@ class AuthorizationEndpointTest extends ServerTest {
     }
 
     @Test
+    void aRequestCannotBringItsOwnForcedLoginMarker() {
+        App app = webApp(Map.of());
+        App other = webApp(Map.of());
+        Person p = signedIn("alice");
+        decide(p, p.get(url(request(app, CB, "openid", Map.of()))), "allow");
+        // A genuine marker, made on the way to a forced login for another app.
+        String location = p.get(url(request(other, CB, "openid", Map.of("prompt", "login")))).header("Location");
+        java.util.regex.Matcher genuine = java.util.regex.Pattern.compile("auth_after=([0-9]+\\.[A-Za-z0-9_-]{22})")
+                .matcher(java.net.URLDecoder.decode(location, java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(genuine.find()).as(location).isTrue();
+        for (String forged : List.of("1000", "1000.AAAAAAAAAAAAAAAAAAAAAA", genuine.group(1))) {
+            for (Map<String, String> fresh : List.of(Map.of("prompt", "login", "auth_after", forged),
+                    Map.of("max_age", "0", "auth_after", forged))) {
+                Response r = p.get(url(request(app, CB, "openid", fresh)));
+                assertThat(r.status()).as(fresh.toString()).isEqualTo(303);
+                assertThat(r.header("Location")).as(fresh.toString()).startsWith("/account/login");
+            }
+        }
+    }
+
+    @Test
     void theLoginPageIsPrefilledFromLoginHint() {
         App app = webApp(Map.of());
         Response r = new Person(server).get(url(request(app, CB, "openid", Map.of("login_hint", "bob"))));
