@@ -5,10 +5,13 @@ import dev.ostium.apps.AppException;
 import dev.ostium.oauth.OAuthProblem;
 import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
+import io.javalin.http.BadRequestResponse;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.util.MethodNotAllowedUtil;
 import io.javalin.json.JavalinJackson;
+import java.nio.charset.Charset;
+import java.nio.charset.IllegalCharsetNameException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +49,7 @@ public final class HttpServer {
             });
             RoutesConfig routes = config.routes;
             routes.before(HttpServer::securityHeaders);
+            routes.before(HttpServer::knownCharset);
             pages.routes(routes);
             features.forEach(f -> f.accept(routes));
             routes.exception(OAuthProblem.class, HttpServer::oauthProblem);
@@ -112,6 +116,29 @@ public final class HttpServer {
         ctx.header("X-Frame-Options", "DENY");
         ctx.header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
         ctx.header("Referrer-Policy", "no-referrer");
+    }
+
+    /**
+     * A body declared in a character set this JVM does not know cannot be read, and the servlet layer fails on
+     * it wherever the request's parameters or content type are asked for: refused here, before any endpoint,
+     * as a 400 in the endpoint's own shape (a page for a person, error JSON otherwise).
+     */
+    private static void knownCharset(Context ctx) {
+        String type = ctx.header("Content-Type");
+        if (type == null) return;
+        for (String part : type.split(";")) {
+            int eq = part.indexOf('=');
+            if (eq < 0 || !part.substring(0, eq).trim().equalsIgnoreCase("charset")) continue;
+            String name = part.substring(eq + 1).trim();
+            if (name.length() >= 2 && name.startsWith("\"") && name.endsWith("\"")) name = name.substring(1, name.length() - 1);
+            boolean known;
+            try {
+                known = Charset.isSupported(name);
+            } catch (IllegalCharsetNameException e) {
+                known = false;
+            }
+            if (!known) throw new BadRequestResponse("the Content-Type names a character set this server does not know");
+        }
     }
 
     private static void oauthProblem(OAuthProblem p, Context ctx) {

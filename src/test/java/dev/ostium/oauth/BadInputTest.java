@@ -64,6 +64,29 @@ class BadInputTest extends ServerTest {
     }
 
     @Test
+    void aCharsetTheServerDoesNotKnowIsInvalidRequestNotAServerError() {
+        String basic = TestServer.basic(app.clientId(), app.secret());
+        Map<String, Long> before = snapshot();
+        for (String charset : List.of("bogus", "\"x-unknown\"", "UTF-7", "no/such")) {
+            String type = "application/x-www-form-urlencoded; charset=" + charset;
+            for (String path : ENDPOINTS) assertOAuthError(raw(path, type, "grant_type=client_credentials&token=" + token, basic), 400, "invalid_request");
+            // A person's form gets a readable page, not JSON.
+            Response page = server.send(HttpRequest.newBuilder(URI.create(server.url("/account/login")))
+                    .header("Content-Type", type).header("Accept", "text/html")
+                    .POST(HttpRequest.BodyPublishers.ofString("username=alice&password=x")).build());
+            assertThat(page.status()).as(charset).isEqualTo(400);
+            assertThat(page.header("Content-Type")).startsWith("text/html");
+            assertThat(page.header("X-Frame-Options")).isEqualTo("DENY");
+        }
+        // A charset the server knows is read as before.
+        Response ok = raw("/oauth2/token", "application/x-www-form-urlencoded; charset=UTF-8", "grant_type=client_credentials", basic);
+        assertThat(ok.status()).as(ok.body()).isEqualTo(200);
+        assertThat(server.introspect(app, token).path("active").asBoolean()).isTrue();
+        assertThat(snapshot()).isEqualTo(Map.of("apps", before.get("apps"), "tokens", before.get("tokens") + 1,
+                "users", before.get("users"), "settings", before.get("settings")));
+    }
+
+    @Test
     void duplicateParametersAreInvalidRequest() {
         String basic = TestServer.basic(app.clientId(), app.secret());
         assertOAuthError(raw("/oauth2/token", "application/x-www-form-urlencoded",
