@@ -39,6 +39,7 @@ import dev.ostium.oauth.ClientAuthenticator;
 import dev.ostium.oauth.ClientCredentialsGrant;
 import dev.ostium.oauth.ConnectionRules;
 import dev.ostium.oauth.Consents;
+import dev.ostium.oauth.Cors;
 import dev.ostium.oauth.Discovery;
 import dev.ostium.oauth.EndSessionEndpoint;
 import dev.ostium.oauth.IdTokens;
@@ -183,7 +184,7 @@ public final class Ostium implements AutoCloseable {
             Discovery discovery = new Discovery(endpoints);
             OAuthRoutes oauth = new OAuthRoutes(discovery, keys, tokenEndpoint,
                     new IntrospectionEndpoint(clients, tokens, config.issuer()), new RevocationEndpoint(clients, tokens, families, audit),
-                    new UserInfoEndpoint(tokens));
+                    new UserInfoEndpoint(tokens), new Cors(apps));
             Sharing sharing = new Sharing(db, changes);
             Visibility visibility = new Visibility(sharing::of);
             ChangeLog changeLog = new ChangeLog(db, clock);

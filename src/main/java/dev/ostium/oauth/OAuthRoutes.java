@@ -13,9 +13,11 @@ public final class OAuthRoutes {
     private final IntrospectionEndpoint introspection;
     private final RevocationEndpoint revocation;
     private final UserInfoEndpoint userInfo;
+    private final Cors cors;
 
     public OAuthRoutes(Discovery discovery, SigningKeys keys, TokenEndpoint token, IntrospectionEndpoint introspection,
-                       RevocationEndpoint revocation, UserInfoEndpoint userInfo) {
+                       RevocationEndpoint revocation, UserInfoEndpoint userInfo, Cors cors) {
+        this.cors = cors;
         this.userInfo = userInfo;
         this.discovery = discovery;
         this.keys = keys;
@@ -33,6 +35,10 @@ public final class OAuthRoutes {
         r.post("/oauth2/revoke", revocation::handle);
         r.get("/oauth2/userinfo", userInfo::handle);
         r.post("/oauth2/userinfo", userInfo::handle);
+        // Single-page apps call these from their own origin.
+        cors.routes(r, "/oauth2/token", "POST");
+        cors.routes(r, "/oauth2/revoke", "POST");
+        cors.routes(r, "/oauth2/userinfo", "GET, POST");
     }
 
     private static void publicJson(io.javalin.http.Context ctx, String json) {

@@ -31,6 +31,7 @@ public final class RevocationEndpoint {
 
     public void handle(Context ctx) {
         FormBody form = FormBody.read(ctx);
+        Cors.spokeFor(ctx, form);
         // §2.1: confidential clients authenticate; a public client names itself with client_id.
         ExternalApp caller = clients.authenticateOrPublic(ctx.header("Authorization"), form).app();
         String token = form.get("token");

@@ -36,6 +36,7 @@ public final class TokenEndpoint {
 
     public void handle(Context ctx) {
         FormBody form = FormBody.read(ctx);
+        Cors.spokeFor(ctx, form);
         String grantType = form.get("grant_type");
         if (grantType == null) throw OAuthProblem.invalidRequest("grant_type is required");
         policy.requireOAuthEnabled();

@@ -33,6 +33,7 @@ public final class UserInfoEndpoint {
             return;
         }
         AccessTokens.Active a = active.get();
+        Cors.tokenOf(ctx, a.record().appId());
         if (!a.record().scopes().contains("openid") || a.record().familyId() == null) {
             challenge(ctx, 403, "insufficient_scope", "userinfo needs a token granted the openid scope");
             return;
