@@ -174,16 +174,16 @@ public final class Ostium implements AutoCloseable {
             codes = new AuthorizationCodes(db, clock);
             rules = new ConnectionRules(apps, directory, settings, clock);
             idTokens = new IdTokens(keys, config.issuer());
+            RefreshTokenGrant refreshGrant = new RefreshTokenGrant(clients, rules, tokens, tokenStore, idTokens, families,
+                    masterKey.derive("refresh-successors"), rotations, audit, clock);
             TokenEndpoint tokenEndpoint = new TokenEndpoint(policy, new ClientCredentialsGrant(clients, policy, tokens),
                     new JwtBearerGrant(apps, clients, policy, spent, tokens, clock,
                             Set.of(new Audience(endpoints.issuer()), new Audience(endpoints.token()))),
                     new AuthorizationCodeGrant(clients, codes, rules, consents, tokens, idTokens, families, audit, db, clock),
-                    new RefreshTokenGrant(clients, rules, tokens, tokenStore, idTokens, families,
-                            masterKey.derive("refresh-successors"), rotations, audit, clock),
-                    new ResourceIndicator(tokens.audience()));
+                    refreshGrant, new ResourceIndicator(tokens.audience()));
             Discovery discovery = new Discovery(endpoints);
             OAuthRoutes oauth = new OAuthRoutes(discovery, keys, tokenEndpoint,
-                    new IntrospectionEndpoint(clients, tokens, config.issuer()), new RevocationEndpoint(clients, tokens, families, audit),
+                    new IntrospectionEndpoint(clients, tokens, refreshGrant, config.issuer()), new RevocationEndpoint(clients, tokens, families, audit),
                     new UserInfoEndpoint(tokens), new Cors(apps));
             Sharing sharing = new Sharing(db, changes);
             Visibility visibility = new Visibility(sharing::of);

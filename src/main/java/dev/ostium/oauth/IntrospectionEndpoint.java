@@ -27,7 +27,10 @@ public final class IntrospectionEndpoint {
     private final AccessTokens tokens;
     private final URI issuer;
 
-    public IntrospectionEndpoint(ClientAuthenticator clients, AccessTokens tokens, URI issuer) {
+    private final RefreshTokenGrant refreshTokens;
+
+    public IntrospectionEndpoint(ClientAuthenticator clients, AccessTokens tokens, RefreshTokenGrant refreshTokens, URI issuer) {
+        this.refreshTokens = refreshTokens;
         this.clients = clients;
         this.tokens = tokens;
         this.issuer = issuer;
@@ -40,7 +43,9 @@ public final class IntrospectionEndpoint {
         if (token == null) throw OAuthProblem.invalidRequest("token is required");
         Optional<AccessTokens.Active> active = tokens.validate(token)
                 .filter(a -> a.app().id() == caller.id() || caller.canIntrospect());
+        // The hint only orders the lookups (§2.1); a refresh token is described to the app holding it alone.
         TokenIntrospectionSuccessResponse response = active.map(this::describe)
+                .or(() -> refreshTokens.live(token, caller).map(r -> describe(r, caller)))
                 .orElseGet(() -> new TokenIntrospectionSuccessResponse.Builder(false).build());
         Responses.json(ctx, 200, response.toJSONObject().toJSONString());
     }
@@ -58,5 +63,17 @@ public final class IntrospectionEndpoint {
                 .issuer(new Issuer(issuer.toString()));
         if (a.jti() != null) b.jwtID(new JWTID(a.jti()));
         return b.build();
+    }
+
+    private TokenIntrospectionSuccessResponse describe(RefreshTokenGrant.Live r, ExternalApp holder) {
+        return new TokenIntrospectionSuccessResponse.Builder(true)
+                .scope(new Scope(r.token().scopes().toArray(String[]::new)))
+                .clientID(new ClientID(holder.clientId()))
+                .username(r.user().username())
+                .subject(new Subject(r.user().subject()))
+                .issueTime(new Date(r.token().issuedAt()))
+                .expirationTime(new Date(Math.min(r.token().expiresAt(), r.family().expiresAt())))
+                .issuer(new Issuer(issuer.toString()))
+                .build();
     }
 }

@@ -60,6 +60,30 @@ public final class RefreshTokenGrant {
         this.clock = clock;
     }
 
+    /** A refresh token as a refresh by its app would find it now. */
+    public record Live(RefreshToken token, TokenFamily family, User user) {}
+
+    /**
+     * For introspection (RFC 7662): the refresh token, when it belongs to {@code holder} and a refresh by it
+     * would be accepted now — same checks as {@link #handle}, nothing spent, nothing revoked, nothing logged.
+     */
+    public Optional<Live> live(String value, ExternalApp holder) {
+        if (value == null || value.length() > 4096) return Optional.empty();
+        Optional<TokenFamilies.Held> found = TokenIds.parseOpaque(value)
+                .flatMap(p -> families.refreshTokenWithFamily(p.id())
+                        .filter(h -> ClientSecrets.sameDigest(h.token().verifierHash(), p.verifierHash())));
+        if (found.isEmpty()) return Optional.empty();
+        TokenFamilies.Held held = found.get();
+        long now = clock.millis();
+        if (held.token().appId() != holder.id() || held.family().revoked() || held.token().rotatedAt() != null
+                || held.family().expiresAt() <= now || held.token().expiresAt() <= now) return Optional.empty();
+        try {
+            return Optional.of(new Live(held.token(), held.family(), stillAllowed(holder, held)));
+        } catch (OAuthProblem refused) {
+            return Optional.empty();
+        }
+    }
+
     public Granted handle(String authorization, FormBody form) {
         ExternalApp app = clients.authenticateOrPublic(authorization, form).app();
         String value = form.get("refresh_token");

@@ -91,6 +91,40 @@ class RefreshTokenTest extends ServerTest {
     }
 
     @Test
+    void introspectionTellsTheHoldingAppWhetherItsRefreshTokenIsLive() {
+        App app = webApp(Map.of());
+        App other = webApp(Map.of());
+        String rt = start(app, "alice", "openid rest.all").path("refresh_token").asText();
+        JsonNode live = server.introspect(app, rt);
+        assertThat(live.path("active").asBoolean()).as(live.toString()).isTrue();
+        assertThat(live.path("client_id").asText()).isEqualTo(app.clientId());
+        assertThat(live.path("scope").asText().split(" ")).containsExactlyInAnyOrder("openid", "rest.all");
+        assertThat(live.path("username").asText()).isEqualTo("alice");
+        assertThat(live.path("sub").asText()).isNotEmpty();
+        assertThat(live.path("exp").asLong()).isGreaterThan(live.path("iat").asLong());
+        // Another app learns nothing about it, and asking changes nothing.
+        assertThat(server.introspect(other, rt).path("active").asBoolean()).isFalse();
+        Response next = refresh(app, rt);
+        assertThat(next.status()).as(next.body()).isEqualTo(200);
+        // Spent by the rotation: inactive; its successor is live.
+        assertThat(server.introspect(app, rt).path("active").asBoolean()).isFalse();
+        String successor = next.json().path("refresh_token").asText();
+        assertThat(server.introspect(app, successor).path("active").asBoolean()).isTrue();
+        // A refresh would now be refused (the person is disabled): introspection says so too.
+        var jdbi = server.node().db.jdbi();
+        jdbi.useHandle(h -> h.execute("update users set enabled = false where username = 'alice'"));
+        try {
+            assertThat(server.introspect(app, successor).path("active").asBoolean()).isFalse();
+        } finally {
+            jdbi.useHandle(h -> h.execute("update users set enabled = true where username = 'alice'"));
+        }
+        assertThat(server.introspect(app, successor).path("active").asBoolean()).isTrue();
+        char[] forged = successor.toCharArray();
+        forged[30] = forged[30] == 'A' ? 'B' : 'A'; // inside the secret part
+        assertThat(server.introspect(app, new String(forged)).path("active").asBoolean()).isFalse();
+    }
+
+    @Test
     void refreshTokensAreStoredOnlyAsDigests() {
         App app = webApp(Map.of());
         String rt = start(app, "alice", ALL).path("refresh_token").asText();
