@@ -10,9 +10,10 @@ public final class Scopes {
     public static final String REST_READ = "rest.all.read";
     public static final String REST_WRITE = "rest.all.write";
     public static final String API = "api";
+    public static final String OFFLINE_ACCESS = "offline_access";
 
     public static final Set<String> KNOWN = Set.of(REST_ALL, REST_READ, REST_WRITE,
-            "openid", "profile", "email", "offline_access", API);
+            "openid", "profile", "email", OFFLINE_ACCESS, API);
 
     private Scopes() {}
 

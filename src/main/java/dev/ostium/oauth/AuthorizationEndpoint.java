@@ -309,7 +309,10 @@ public final class AuthorizationEndpoint {
                 authAfter, params);
     }
 
-    /** §3.3: the requested scopes, each registered for the app; none requested means all registered. */
+    /**
+     * §3.3: the requested scopes, each registered for the app; none requested means all registered. Without
+     * offline access the app gets no refresh token, so {@code offline_access} is not granted (OIDC Core §11).
+     */
     private static Set<String> scopes(ExternalApp app, String requested) {
         Set<String> asked = new LinkedHashSet<>();
         if (requested != null) {
@@ -320,7 +323,10 @@ public final class AuthorizationEndpoint {
                 asked.add(s);
             }
         }
-        return asked.isEmpty() ? app.scopes() : asked;
+        Set<String> granted = new LinkedHashSet<>(asked.isEmpty() ? app.scopes() : asked);
+        if (!app.offlineAccess()) granted.remove(Scopes.OFFLINE_ACCESS);
+        if (granted.isEmpty()) throw new Refused(OAuth2Error.INVALID_SCOPE, "offline access is turned off for this app");
+        return granted;
     }
 
     /**

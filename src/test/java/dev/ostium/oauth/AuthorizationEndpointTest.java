@@ -231,6 +231,21 @@ class AuthorizationEndpointTest extends ServerTest {
     }
 
     @Test
+    void withoutOfflineAccessTheOfflineAccessScopeIsNotGranted() {
+        App app = webApp(Map.of("offlineAccess", false));
+        Person p = signedIn("alice");
+        Response consent = p.get(url(request(app, CB, "openid offline_access", Map.of())));
+        assertThat(consent.status()).isEqualTo(200);
+        String code = backAtClient(decide(p, consent, "allow"), CB).get("code");
+        Response tokens = AuthorizationCodeGrantTest.exchangeInBody(app, code, CB);
+        assertThat(tokens.status()).as(tokens.body()).isEqualTo(200);
+        assertThat(tokens.json().path("scope").asText()).isEqualTo("openid");
+        assertThat(tokens.json().has("refresh_token")).isFalse();
+        // Asking for nothing else is a clear refusal, not every registered scope.
+        assertThat(backAtClient(p.get(url(request(app, CB, "offline_access", Map.of()))), CB).get("error")).isEqualTo("invalid_scope");
+    }
+
+    @Test
     void aRequestCannotBringItsOwnForcedLoginMarker() {
         App app = webApp(Map.of());
         App other = webApp(Map.of());
