@@ -63,6 +63,9 @@ public final class EndSessionEndpoint {
 
     private void logout(Context ctx, Map<String, List<String>> raw) {
         pages.preferLanguages(ctx, single(raw, "ui_locales"));
+        for (String name : List.of("id_token_hint", "client_id", "post_logout_redirect_uri", "state", "ui_locales")) {
+            if (raw.getOrDefault(name, List.of()).size() > 1) throw PageProblem.badRequest("endsession.error.duplicate");
+        }
         Optional<JWTClaimsSet> hint = hint(single(raw, "id_token_hint"));
         Return back = back(hint, single(raw, "client_id"), single(raw, "post_logout_redirect_uri"), single(raw, "state"));
         Optional<LoginSession> session = login.current(ctx);

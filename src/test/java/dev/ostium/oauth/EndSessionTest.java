@@ -99,6 +99,13 @@ class EndSessionTest extends ServerTest {
             assertThat(r.status()).as(q.toString()).isEqualTo(400);
             assertThat(r.header("Location")).isNull();
         }
+        // A parameter sent twice is not guessed at.
+        for (String twice : List.of("&state=other", "&post_logout_redirect_uri=" + java.net.URLEncoder.encode(BYE, java.nio.charset.StandardCharsets.UTF_8))) {
+            Response r = p.get(path(logout(idToken, BYE, "one")) + twice);
+            assertThat(r.status()).as(twice).isEqualTo(400);
+            assertThat(r.header("Location")).isNull();
+            assertThat(r.body()).contains("repeats a parameter");
+        }
         assertThat(p.get("/account/").status()).as("still signed in").isEqualTo(200);
     }
 
