@@ -10,12 +10,18 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.util.MethodNotAllowedUtil;
 import io.javalin.json.JavalinJackson;
+import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
 import java.nio.charset.IllegalCharsetNameException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +53,7 @@ public final class HttpServer {
                 http.setSendServerVersion(false);
                 http.setSendXPoweredBy(false);
             });
+            config.jetty.modifyServer(server -> server.setErrorHandler(new ServerErrors()));
             RoutesConfig routes = config.routes;
             routes.before(HttpServer::securityHeaders);
             routes.before(HttpServer::knownCharset);
@@ -111,11 +118,32 @@ public final class HttpServer {
         return accept != null && accept.contains("text/html");
     }
 
+    private static final Map<String, String> SECURITY_HEADERS = Map.of(
+            "X-Content-Type-Options", "nosniff",
+            "X-Frame-Options", "DENY",
+            "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'",
+            "Referrer-Policy", "no-referrer");
+
     private static void securityHeaders(Context ctx) {
-        ctx.header("X-Content-Type-Options", "nosniff");
-        ctx.header("X-Frame-Options", "DENY");
-        ctx.header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
-        ctx.header("Referrer-Policy", "no-referrer");
+        SECURITY_HEADERS.forEach(ctx::header);
+    }
+
+    /**
+     * The pages the HTTP layer writes itself, for requests that never reach an endpoint (a URI or header
+     * block too long, a malformed request line or Host): the same security headers as every other answer.
+     */
+    private static final class ServerErrors extends ErrorHandler {
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) throws Exception {
+            SECURITY_HEADERS.forEach((name, value) -> response.getHeaders().put(name, value));
+            return super.handle(request, response, callback);
+        }
+
+        @Override
+        public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
+            SECURITY_HEADERS.forEach(fields::put);
+            return super.badMessageError(status, reason, fields);
+        }
     }
 
     /**

@@ -87,6 +87,19 @@ class BadInputTest extends ServerTest {
     }
 
     @Test
+    void answersTheHttpLayerWritesItselfCarryTheSecurityHeadersToo() {
+        Response longUri = server.get("/oauth2/authorize?state=" + "b".repeat(20_000));
+        Response longHeader = server.send(HttpRequest.newBuilder(URI.create(server.url("/oauth2/jwks")))
+                .header("X-Padding", "p".repeat(20_000)).GET().build());
+        for (Response r : List.of(longUri, longHeader)) {
+            assertThat(r.status()).as(r.toString()).isIn(414, 431);
+            assertThat(r.header("X-Frame-Options")).as(r.toString()).isEqualTo("DENY");
+            assertThat(r.header("Content-Security-Policy")).contains("frame-ancestors 'none'");
+            assertThat(r.header("X-Content-Type-Options")).isEqualTo("nosniff");
+        }
+    }
+
+    @Test
     void duplicateParametersAreInvalidRequest() {
         String basic = TestServer.basic(app.clientId(), app.secret());
         assertOAuthError(raw("/oauth2/token", "application/x-www-form-urlencoded",
