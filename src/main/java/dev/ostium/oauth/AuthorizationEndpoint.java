@@ -65,7 +65,9 @@ public final class AuthorizationEndpoint {
     private static final int MAX_STATE = 1024;
     private static final int MAX_NONCE = 512;
     private static final int MAX_VALUE = 2048;
-    private static final Set<String> PROMPTS = Set.of("none", "login", "consent");
+    private static final Set<String> PROMPTS = Set.of("none", "login", "consent", "select_account");
+    /** Prompts the login page answers: it asks for the password, and lets the person sign in as another account. */
+    private static final Set<String> LOGIN_PROMPTS = Set.of("login", "select_account");
 
     private final AppRegistry apps;
     private final Login login;
@@ -128,7 +130,7 @@ public final class AuthorizationEndpoint {
             boolean fresh = req.authAfter() != null && session.isPresent() && session.get().authTime().toEpochMilli() >= req.authAfter();
             boolean tooOld = req.maxAge() != null && session.isPresent()
                     && now - session.get().authTime().toEpochMilli() > req.maxAge() * 1000;
-            boolean force = !fresh && (req.prompt().contains("login") || tooOld);
+            boolean force = !fresh && (req.prompt().stream().anyMatch(LOGIN_PROMPTS::contains) || tooOld);
             if (user.isEmpty() || force) {
                 if (req.prompt().contains("none")) throw new Refused(OIDCError.LOGIN_REQUIRED, "the person is not signed in");
                 login.redirectToLogin(ctx, returnTo(req, force ? now : null), force && user.isPresent(),
@@ -281,7 +283,7 @@ public final class AuthorizationEndpoint {
 
         Set<String> prompt = new LinkedHashSet<>(Scopes.parse(params.get("prompt")));
         for (String p : prompt) {
-            if (!PROMPTS.contains(p)) throw new Refused(OAuth2Error.INVALID_REQUEST, "prompt may be none, login or consent");
+            if (!PROMPTS.contains(p)) throw new Refused(OAuth2Error.INVALID_REQUEST, "prompt may be none, login, consent or select_account");
         }
         if (prompt.contains("none") && prompt.size() > 1) throw new Refused(OAuth2Error.INVALID_REQUEST, "prompt=none stands alone");
         Long maxAge = null;
@@ -330,7 +332,7 @@ public final class AuthorizationEndpoint {
     }
 
     /**
-     * The authorization request as a GET path to come back to after the login page: without prompt=login
+     * The authorization request as a GET path to come back to after the login page: without prompt=login or select_account
      * (the login page asks for the password itself), and with the moment of the forced login, so the
      * request does not ask again once the person has signed in.
      */
@@ -343,7 +345,7 @@ public final class AuthorizationEndpoint {
             if (k.equals(AUTH_AFTER)) continue;
             if (k.equals("prompt")) {
                 Set<String> rest = new LinkedHashSet<>(req.prompt());
-                rest.remove("login");
+                rest.removeAll(LOGIN_PROMPTS);
                 if (rest.isEmpty()) continue;
                 v = String.join(" ", rest);
             }

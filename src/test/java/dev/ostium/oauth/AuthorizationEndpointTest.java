@@ -169,7 +169,8 @@ class AuthorizationEndpointTest extends ServerTest {
                 new Case(app, Map.of("scope", "openid api"), "invalid_scope"),
                 new Case(app, Map.of("nonce", "n".repeat(513)), "invalid_request"),
                 new Case(app, Map.of("prompt", "none login"), "invalid_request"),
-                new Case(app, Map.of("prompt", "select_account"), "invalid_request"),
+                new Case(app, Map.of("prompt", "none select_account"), "invalid_request"),
+                new Case(app, Map.of("prompt", "create"), "invalid_request"),
                 new Case(app, Map.of("max_age", "-1"), "invalid_request"),
                 new Case(app, Map.of("response_mode", "fragment"), "invalid_request"),
                 new Case(app, Map.of("request", "eyJ.x.y"), "request_not_supported"),
@@ -220,7 +221,7 @@ class AuthorizationEndpointTest extends ServerTest {
         App app = webApp(Map.of());
         Person p = signedIn("alice");
         decide(p, p.get(url(request(app, CB, "openid", Map.of()))), "allow");
-        for (Map<String, String> fresh : List.of(Map.of("prompt", "login"), Map.of("max_age", "0"))) {
+        for (Map<String, String> fresh : List.of(Map.of("prompt", "login"), Map.of("max_age", "0"), Map.of("prompt", "select_account"))) {
             Response again = p.get(url(request(app, CB, "openid", fresh)));
             assertThat(again.header("Location")).as(fresh.toString()).startsWith("/account/login").contains("prompt=login");
             Response back = logInAt(p, again, "alice", "alice");
