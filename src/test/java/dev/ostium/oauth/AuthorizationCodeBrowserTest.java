@@ -63,13 +63,14 @@ class AuthorizationCodeBrowserTest extends ServerTest {
     private static final class Listener implements AutoCloseable {
         final HttpServer http;
         final CompletableFuture<URI> received = new CompletableFuture<>();
+        /** What the app's page at the redirect URI is. */
+        volatile String page = "<html><title>Connected</title><body>Connected, you can close this window.</body></html>";
 
         Listener() throws Exception {
             http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
             http.createContext("/cb", ex -> {
                 received.complete(URI.create("http://127.0.0.1:" + port() + ex.getRequestURI()));
-                byte[] page = "<html><title>Connected</title><body>Connected, you can close this window.</body></html>"
-                        .getBytes(StandardCharsets.UTF_8);
+                byte[] page = this.page.getBytes(StandardCharsets.UTF_8);
                 ex.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
                 ex.sendResponseHeaders(200, page.length);
                 ex.getResponseBody().write(page);
@@ -207,6 +208,59 @@ class AuthorizationCodeBrowserTest extends ServerTest {
             assertThat(refreshed.indicatesSuccess()).isTrue();
             assertThat(send(new TokenRequest(op.getTokenEndpointURI(), clientId,
                     new com.nimbusds.oauth2.sdk.RefreshTokenGrant(tokens.getOIDCTokens().getRefreshToken()))).indicatesSuccess()).isFalse();
+        }
+    }
+
+    /**
+     * A single-page app as it runs in the browser: its own page, on its own origin (another loopback port),
+     * exchanges the code, calls userinfo and refreshes with fetch — so the browser enforces CORS.
+     */
+    @Test
+    void aSinglePageAppCallsTheEndpointsFromItsOwnPage() throws Exception {
+        try (Listener listener = new Listener()) {
+            OIDCProviderMetadata op = discovery();
+            App spa = server.createInteractive("spa", Map.of("redirectUris", List.of(listener.redirectUri().toString()),
+                    "scopes", List.of("openid", "profile", "offline_access"), "offlineAccess", true));
+            CodeVerifier verifier = new CodeVerifier();
+            State state = new State();
+            listener.page = """
+                    <html><head><title>working</title></head><body><pre id="out"></pre><script>
+                    const form = o => new URLSearchParams(o);
+                    (async () => {
+                      try {
+                        const q = new URLSearchParams(location.search);
+                        const t = await fetch('%1$s', {method: 'POST', body: form({grant_type: 'authorization_code', code: q.get('code'),
+                          redirect_uri: location.origin + location.pathname, client_id: '%2$s', code_verifier: '%3$s'})});
+                        const tokens = await t.json();
+                        const u = await fetch('%4$s', {headers: {Authorization: 'Bearer ' + tokens.access_token}});
+                        const info = await u.json();
+                        const r = await fetch('%1$s', {method: 'POST', body: form({grant_type: 'refresh_token',
+                          refresh_token: tokens.refresh_token, client_id: '%2$s'})});
+                        const refreshed = await r.json();
+                        document.getElementById('out').textContent = JSON.stringify({exchange: t.status, userinfo: u.status,
+                          name: info.name, refresh: r.status, rotated: refreshed.refresh_token !== tokens.refresh_token});
+                        document.title = 'done';
+                      } catch (e) {
+                        document.getElementById('out').textContent = 'failed: ' + e;
+                        document.title = 'failed';
+                      }
+                    })();
+                    </script></body></html>""".formatted(op.getTokenEndpointURI(), spa.clientId(), verifier.getValue(),
+                    op.getUserInfoEndpointURI());
+            URI request = new AuthenticationRequest.Builder(ResponseType.CODE, new Scope("openid", "profile", "offline_access"),
+                    new ClientID(spa.clientId()), listener.redirectUri()).state(state).nonce(new Nonce())
+                    .codeChallenge(verifier, CodeChallengeMethod.S256).endpointURI(op.getAuthorizationEndpointURI()).build().toURI();
+            try (Browser b = Browser.open(server.url(""))) {
+                b.go(request.toString());
+                b.type("input[name=username]", "alice").type("input[name=password]", "alice").click("button[type=submit]");
+                b.click("button[name=decision][value=allow]");
+                listener.received.get(20, TimeUnit.SECONDS);
+                new org.openqa.selenium.support.ui.WebDriverWait(b.driver(), java.time.Duration.ofSeconds(20))
+                        .until(d -> !"working".equals(d.getTitle()));
+                String out = b.find("#out").getText();
+                assertThat(b.title()).as(out).isEqualTo("done");
+                assertThat(out).isEqualTo("{\"exchange\":200,\"userinfo\":200,\"name\":\"Alice Rossi\",\"refresh\":200,\"rotated\":true}");
+            }
         }
     }
 
