@@ -16,7 +16,9 @@ import java.nio.charset.IllegalCharsetNameException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
+import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -74,6 +76,15 @@ public final class HttpServer {
                 }
             });
             routes.exception(Exception.class, (e, ctx) -> {
+                Optional<HttpException> bad = badRequestCause(e);
+                if (bad.isPresent()) {
+                    // The HTTP layer could not read what was sent (a broken multipart body, say): the sender's fault.
+                    log.info("bad request on {} {}: {}", ctx.method(), ctx.path(), bad.get().getReason());
+                    ctx.header("Connection", "close"); // what is left of the body cannot be read past
+                    if (wantsHtml(ctx) || Pages.isPage(ctx)) pages.error(ctx, 400, Pages.statusTitle(400), "error.generic.message");
+                    else error(ctx, 400, "invalid_request", "the request body could not be read: " + bad.get().getReason());
+                    return;
+                }
                 log.error("unexpected failure on {} {}", ctx.method(), ctx.path(), e);
                 if (Pages.isPage(ctx)) pages.error(ctx, 500, "error.server.title", "error.server.message");
                 else error(ctx, 500, "server_error", "the server could not complete the request");
@@ -110,6 +121,15 @@ public final class HttpServer {
 
     public void stop() {
         app.stop();
+    }
+
+    /** A 4xx the HTTP layer raised while reading the request, wherever it is in the chain of causes. */
+    private static Optional<HttpException> badRequestCause(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof HttpException h && h.getCode() >= 400 && h.getCode() < 500) return Optional.of(h);
+            if (t.getCause() == t) break;
+        }
+        return Optional.empty();
     }
 
     /** A person's browser asking for a page (API clients do not ask for HTML). */

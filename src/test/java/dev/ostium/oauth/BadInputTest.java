@@ -87,6 +87,19 @@ class BadInputTest extends ServerTest {
     }
 
     @Test
+    void aBrokenMultipartBodyIsABadRequestNotAServerError() {
+        Map<String, Long> before = snapshot();
+        for (String type : List.of("multipart/form-data; boundary=x", "multipart/form-data")) {
+            for (String path : List.of("/account/login", "/account/logout", "/oauth2/logout", "/admin/external-apps/new")) {
+                Response r = server.send(HttpRequest.newBuilder(URI.create(server.url(path))).header("Content-Type", type)
+                        .header("Accept", "text/html").POST(HttpRequest.BodyPublishers.ofString("--x\r\ngarbage")).build());
+                assertThat(r.status()).as(type + " " + path + ": " + r.body()).isIn(400, 401, 403);
+            }
+        }
+        assertThat(snapshot()).isEqualTo(before);
+    }
+
+    @Test
     void answersTheHttpLayerWritesItselfCarryTheSecurityHeadersToo() {
         Response longUri = server.get("/oauth2/authorize?state=" + "b".repeat(20_000));
         Response longHeader = server.send(HttpRequest.newBuilder(URI.create(server.url("/oauth2/jwks")))
