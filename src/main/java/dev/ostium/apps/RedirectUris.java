@@ -40,6 +40,12 @@ public final class RedirectUris {
             if (uri.getRawFragment() != null) throw AppException.invalid(field + ": '" + s + "' must not have a fragment (RFC 6749 §3.1.2)");
             if (uri.getRawUserInfo() != null) throw AppException.invalid(field + ": '" + s + "' must not carry user information");
             String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
+            if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() == null && uri.getRawAuthority() != null) {
+                throw AppException.invalid(field + ": '" + s + "' does not have a valid host and port");
+            }
+            if (uri.getPort() != -1 && !validPort(uri.getPort())) {
+                throw AppException.invalid(field + ": '" + s + "': the port must be between 1 and 65535");
+            }
             switch (scheme) {
                 case "https" -> {
                     if (uri.getHost() == null) throw AppException.invalid(field + ": '" + s + "' has no host");
@@ -82,6 +88,7 @@ public final class RedirectUris {
             if (!"http".equals(r.getScheme()) || !"http".equals(p.getScheme())) return false;
             if (!isLoopbackHost(r.getHost()) || !r.getHost().equals(p.getHost())) return false;
             if (p.getRawUserInfo() != null || p.getRawFragment() != null) return false;
+            if (p.getPort() != -1 && !validPort(p.getPort())) return false;
             String rest = presented.substring(presented.indexOf(p.getRawAuthority()) + p.getRawAuthority().length());
             String registeredRest = registered.substring(registered.indexOf(r.getRawAuthority()) + r.getRawAuthority().length());
             String expectedAuthority = p.getPort() == -1 ? r.getHost() : r.getHost() + ":" + p.getPort();
@@ -89,6 +96,10 @@ public final class RedirectUris {
         } catch (URISyntaxException | RuntimeException e) {
             return false;
         }
+    }
+
+    private static boolean validPort(int port) {
+        return port >= 1 && port <= 65535;
     }
 
     private static boolean isLoopbackHost(String host) {

@@ -62,11 +62,15 @@ class InteractiveAppsTest extends ServerTest {
         long before = server.count("apps");
         for (String uri : List.of("javascript:alert(1)", "https://app.example/cb#frag", "https://user:pw@app.example/cb",
                 "http://app.example/cb", "/relative/cb", "https://app.example/c b", "data:text/html,hi", "ftp://app.example/x",
-                "https://аpp.example/cb")) {
+                "https://аpp.example/cb", "https://app.example:0/cb", "https://app.example:65536/cb")) {
             Response r = server.admin("POST", "/admin/api/apps", Map.of("name", "x", "type", "web", "redirectUris", List.of(uri)));
             assertThat(r.status()).as(uri + " -> " + r.body()).isEqualTo(400);
             assertThat(r.json().path("error_description").asText()).startsWith("redirectUris");
         }
+        Response hugePort = server.admin("POST", "/admin/api/apps", Map.of("name", "x", "type", "native",
+                "redirectUris", List.of("http://127.0.0.1:99999999999/cb")));
+        assertThat(hugePort.status()).isEqualTo(400);
+        assertThat(hugePort.json().path("error_description").asText()).contains("valid host and port");
         Response none = server.admin("POST", "/admin/api/apps", Map.of("name", "x", "type", "web"));
         assertThat(none.status()).isEqualTo(400);
         Response serviceWithRedirect = server.admin("POST", "/admin/api/apps", Map.of("name", "x", "user", "alice",

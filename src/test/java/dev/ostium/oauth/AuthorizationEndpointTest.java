@@ -137,6 +137,11 @@ class AuthorizationEndpointTest extends ServerTest {
         assertThat(otherPath.status()).isEqualTo(400);
         Response otherHost = p.get(url(request(nativeApp, "http://localhost:4321/cb", "openid", Map.of())));
         assertThat(otherHost.status()).isEqualTo(400);
+        for (String port : List.of("0", "65536", "99999")) {
+            Response badPort = p.get(url(request(nativeApp, "http://127.0.0.1:" + port + "/cb", "openid", Map.of())));
+            assertThat(badPort.status()).as(port).isEqualTo(400);
+            assertThat(badPort.header("Location")).isNull();
+        }
         assertThat(codes()).isEqualTo(before);
     }
 
