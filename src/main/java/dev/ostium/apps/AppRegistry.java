@@ -241,9 +241,14 @@ public final class AppRegistry {
         Set<String> effective = new LinkedHashSet<>(scopes);
         if (template != null) effective.retainAll(template.scopes());
         // A token never carries more than its app may have now: fewer scopes, another bound user or a
-        // disabled app end every token issued before (re-enabling does not bring them back).
+        // disabled app end every token issued before (re-enabling does not bring them back). So does an
+        // expiry that has come: setting a date already passed, or moving the date of an app that has expired
+        // (a later date does not bring its tokens back).
+        Instant now = clock.instant();
+        boolean expiryEnds = !java.util.Objects.equals(app.expiresAt(), expiresAt)
+                && (app.expired(now) || (expiresAt != null && !expiresAt.isAfter(now)));
         boolean narrowed = !effective.containsAll(app.scopes()) || !java.util.Objects.equals(app.boundUserId(), userId)
-                || app.enabled() != enabled;
+                || app.enabled() != enabled || expiryEnds;
         change(app, """
                 update apps set name = :name, description = :description, bound_user_id = :user, scopes = :scopes,
                   token_format = :format, access_token_ttl = :ttl, expires_at = :expiresAt, can_introspect = :introspect,

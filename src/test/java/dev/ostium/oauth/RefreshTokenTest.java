@@ -260,6 +260,18 @@ class RefreshTokenTest extends ServerTest {
         Response r = refresh(app, first.path("refresh_token").asText());
         assertThat(r.status()).isEqualTo(401);
         assertThat(error(r)).isEqualTo("invalid_client");
+
+        // A later expiry date gives the app new grants, not its old tokens back.
+        server.admin("PATCH", "/admin/api/apps/" + app.clientId(), Map.of("expiresAt", server.clock.instant().plusSeconds(3600).toString()));
+        assertThat(active(server.createService("admin"), first.path("access_token").asText())).isFalse();
+        assertThat(error(refresh(app, first.path("refresh_token").asText()))).isEqualTo("invalid_grant");
+        JsonNode fresh = start(app, "alice", ALL);
+        assertThat(refresh(app, fresh.path("refresh_token").asText()).status()).isEqualTo(200);
+
+        // Setting a date already passed ends the tokens for good too.
+        server.admin("PATCH", "/admin/api/apps/" + app.clientId(), Map.of("expiresAt", server.clock.instant().minusSeconds(1).toString()));
+        server.admin("PATCH", "/admin/api/apps/" + app.clientId(), Map.of("expiresAt", "never"));
+        assertThat(active(server.createService("admin"), fresh.path("access_token").asText())).isFalse();
     }
 
     @Test
