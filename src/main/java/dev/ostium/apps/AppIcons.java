@@ -8,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Iterator;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 
@@ -65,9 +66,15 @@ public final class AppIcons {
             try {
                 reader.setInput(in, true, true);
                 // Check the size before decoding, so a small file claiming huge dimensions costs nothing.
-                long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
-                if (pixels > MAX_SOURCE_PIXELS) throw AppException.invalid("the icon is larger than 4096x4096 pixels");
-                return reader.read(0);
+                int w = reader.getWidth(0);
+                int h = reader.getHeight(0);
+                if ((long) w * h > MAX_SOURCE_PIXELS) throw AppException.invalid("the icon is larger than 4096x4096 pixels");
+                // Decode only every n-th pixel of a big image: a few times the icon's size is plenty to scale
+                // from, and a full 4096x4096 raster would take 64 MiB of a small heap.
+                ImageReadParam param = reader.getDefaultReadParam();
+                int step = Math.max(1, Math.max(w, h) / (SIZE * 4));
+                param.setSourceSubsampling(step, step, 0, 0);
+                return reader.read(0, param);
             } finally {
                 reader.dispose();
             }

@@ -199,6 +199,9 @@ public final class AdminApi {
         // Icons go as image/png or image/jpeg, which a plain HTML form cannot send either.
         boolean icon = ctx.path().endsWith("/icon") && ct != null
                 && (ct.toLowerCase(java.util.Locale.ROOT).startsWith("image/png") || ct.toLowerCase(java.util.Locale.ROOT).startsWith("image/jpeg"));
+        if (!icon && ctx.path().endsWith("/icon") && "PUT".equals(ctx.method().name())) {
+            throw new io.javalin.http.HttpResponseException(415, "the icon must be a PNG or JPEG image, sent as image/png or image/jpeg");
+        }
         if (!icon && (ct == null || !ct.toLowerCase(java.util.Locale.ROOT).startsWith("application/json"))) {
             throw new io.javalin.http.HttpResponseException(415, "send Content-Type: application/json (an empty body is fine)");
         }

@@ -167,6 +167,12 @@ class InteractiveAppsTest extends ServerTest {
         assertThat(stored.getWidth()).isEqualTo(64);
         assertThat(stored.getHeight()).isEqualTo(64);
 
+        // The largest accepted source, decoded subsampled: a few hundred pixels, not a 64 MiB raster.
+        Response huge = upload(app, image(4096, 4096, "png"), "image/png");
+        assertThat(huge.status()).as(huge.body()).isEqualTo(200);
+        BufferedImage fromHuge = ImageIO.read(new ByteArrayInputStream(iconBytes(app)));
+        assertThat(fromHuge.getWidth()).isEqualTo(64);
+        assertThat(fromHuge.getHeight()).isEqualTo(64);
         Response jpeg = upload(app, image(640, 640, "jpg"), "image/jpeg");
         assertThat(jpeg.status()).isEqualTo(200);
         Response small = upload(app, image(32, 16, "png"), "image/png");
@@ -176,6 +182,7 @@ class InteractiveAppsTest extends ServerTest {
         byte[] gif = image(10, 10, "gif");
         Response refusedType = upload(app, gif, "image/gif");
         assertThat(refusedType.status()).isEqualTo(415);
+        assertThat(refusedType.json().path("error_description").asText()).contains("PNG or JPEG");
         Response disguised = upload(app, gif, "image/png");
         assertThat(disguised.status()).isEqualTo(400);
         assertThat(disguised.json().path("error_description").asText()).contains("PNG or JPEG");
