@@ -156,12 +156,14 @@ final class AppsCommand {
             if (publicKey != null) body.put("publicKey", read(publicKey));
             JsonNode app = c.call("POST", "admin/api/apps", body);
             PrintWriter out = out();
+            AdminClient.Failure iconFailure = null;
             if (icon != null) {
-                // The app exists and its secret is printed below either way; an icon failure is reported after it.
+                // The app exists and its secret is printed below either way; an icon failure is reported after
+                // it, and the command then fails.
                 try {
                     uploadIcon(c, app.path("clientId").asText(), app);
                 } catch (AdminClient.Failure f) {
-                    out.println("icon not stored: " + f.getMessage());
+                    iconFailure = f;
                 }
             }
             out.println("client_id:     " + app.path("clientId").asText());
@@ -175,6 +177,9 @@ final class AppsCommand {
                 out.println("private key (JWK): " + app.path("privateJwk").toString());
             }
             out.flush();
+            if (iconFailure != null) {
+                throw new AdminClient.Failure("the app was created, but its icon was not stored: " + iconFailure.getMessage());
+            }
         }
     }
 

@@ -30,6 +30,7 @@ public final class OstiumCommand implements Runnable {
 
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new OstiumCommand());
+        cl.registerConverter(java.nio.file.Path.class, CallerPaths::resolve);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof ConfigException || e instanceof AdminClient.Failure) {
                 cmd.getErr().println("ostium: " + e.getMessage());

@@ -57,7 +57,7 @@ public final class ServerOptions {
         put(flags, "host", host);
         put(flags, "port", port);
         put(flags, "issuer", issuer);
-        put(flags, "data-dir", dataDir);
+        put(flags, "data-dir", dataDir == null ? null : CallerPaths.resolve(dataDir).toString());
         put(flags, "db-url", dbUrl);
         put(flags, "db-user", dbUser);
         put(flags, "db-password", dbPassword);
@@ -68,7 +68,7 @@ public final class ServerOptions {
         put(flags, "max-rows", maxRows);
         put(flags, "admin-password", adminPassword);
         Path file = configFile;
-        if (file == null && System.getenv("OSTIUM_CONFIG") != null) file = Path.of(System.getenv("OSTIUM_CONFIG"));
+        if (file == null && System.getenv("OSTIUM_CONFIG") != null) file = CallerPaths.resolve(System.getenv("OSTIUM_CONFIG"));
         if (file == null && Path.of("ostium.properties").toFile().isFile()) file = Path.of("ostium.properties");
         return ConfigLoader.load(file, System.getenv(), flags);
     }

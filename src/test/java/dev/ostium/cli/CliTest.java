@@ -55,6 +55,14 @@ class CliTest {
     }
 
     @Test
+    void relativeFileArgumentsMeanTheDirectoryTheCommandWasRunIn() {
+        assertThat(CallerPaths.resolve("logo.png", "/home/me/work")).isEqualTo(Path.of("/home/me/work/logo.png"));
+        assertThat(CallerPaths.resolve("../keys/app.pem", "/home/me/work")).isEqualTo(Path.of("/home/me/keys/app.pem"));
+        assertThat(CallerPaths.resolve("/etc/ostium.properties", "/home/me/work")).isEqualTo(Path.of("/etc/ostium.properties"));
+        assertThat(CallerPaths.resolve("data", null)).isEqualTo(Path.of("data"));
+    }
+
+    @Test
     void createPrintsTheClientIdAndSecretOnceAndTheyWork() {
         Run r = ostium("apps", "create", "--type", "service", "--user", "alice", "--scope", "rest.all.read", "--name", "ERP");
         assertThat(r.code()).as(r.err()).isZero();
@@ -137,6 +145,15 @@ class CliTest {
         assertThat(spaShown.path("template").asText()).isEqualTo("partners");
         assertThat(spaShown.path("icon").asText()).endsWith("/icon");
         assertThat(spaShown.path("lifetimes").path("refreshRetryWindow").asLong()).isEqualTo(20);
+
+        // An icon the server refuses: the app exists and its id is printed, but the command fails.
+        Path notAnImage = dir.resolve("notes.png");
+        java.nio.file.Files.writeString(notAnImage, "not an image");
+        Run badIcon = ostium("apps", "create", "--type", "spa", "--name", "Bad icon", "--redirect-uri", "https://bad.example/",
+                "--scope", "openid", "--icon", notAnImage.toString());
+        assertThat(badIcon.code()).isEqualTo(2);
+        assertThat(field(badIcon.out(), "client_id")).startsWith("ost_");
+        assertThat(badIcon.err()).contains("the app was created, but its icon was not stored");
 
         Run list = ostium("templates", "list");
         assertThat(list.out()).contains("partners").contains("default");
