@@ -62,6 +62,8 @@ public final class AuthorizationEndpoint {
     static final String AUTH_AFTER = "auth_after";
     /** The consent form names the login session it was shown to: an answer from another sign-in is refused. */
     static final String CONSENT_SESSION = "consent_session";
+    /** A MAC of the consent form's request and session: the answer is to exactly the request that was shown. */
+    static final String CONSENT_MAC = "consent_mac";
     private static final int MAX_STATE = 1024;
     private static final int MAX_NONCE = 512;
     private static final int MAX_VALUE = 2048;
@@ -175,6 +177,7 @@ public final class AuthorizationEndpoint {
             if (!k.equals("prompt") && !k.equals(AUTH_AFTER)) hidden.add(new Hidden(k, v));
         });
         hidden.add(new Hidden(CONSENT_SESSION, session.sessionId()));
+        hidden.add(new Hidden(CONSENT_MAC, consentMac(session.sessionId(), hidden)));
         String icon = apps.icon(app).map(png -> "data:image/png;base64," + Base64.getEncoder().encodeToString(png)).orElse(null);
         // The answer to the consent form redirects to the client: the page's form-action must allow it.
         pages.allowFormAction(ctx, URI.create(req.redirectUri()));
@@ -187,9 +190,19 @@ public final class AuthorizationEndpoint {
         Map<String, List<String>> raw = new LinkedHashMap<>(ctx.formParamMap());
         String decision = ctx.formParam("decision");
         String shownTo = ctx.formParam(CONSENT_SESSION);
+        String mac = ctx.formParam(CONSENT_MAC);
         raw.remove("decision");
-        raw.remove(CONSENT_SESSION);
+        raw.remove(CONSENT_MAC);
         raw.remove(dev.ostium.web.Csrf.FIELD);
+        List<Hidden> answered = new ArrayList<>();
+        raw.forEach((k, values) -> values.forEach(v -> answered.add(new Hidden(k, v))));
+        // The request comes back in the form's hidden fields: refused unless exactly as shown (nothing left
+        // out, added or changed), before anything is sent anywhere.
+        if (shownTo == null || mac == null || !MessageDigest.isEqual(mac.getBytes(StandardCharsets.US_ASCII),
+                consentMac(shownTo, answered).getBytes(StandardCharsets.US_ASCII))) {
+            throw PageProblem.badRequest("oauth.error.form_changed");
+        }
+        raw.remove(CONSENT_SESSION);
         Target target = target(raw);
         try {
             Request req = parse(raw, target);
@@ -369,6 +382,22 @@ public final class AuthorizationEndpoint {
         long at = Long.parseLong(m.group(1));
         byte[] presented = Base64.getUrlDecoder().decode(m.group(2));
         return MessageDigest.isEqual(presented, markerMac(at, clientId)) ? at : null;
+    }
+
+    /** Over the session and every field (in a fixed order), with its own label so it never equals a marker's MAC. */
+    private String consentMac(String sessionId, List<Hidden> fields) {
+        StringBuilder in = new StringBuilder("consent-form\u0000").append(sessionId);
+        fields.stream().filter(f -> !f.name().equals(CONSENT_SESSION))
+                .map(f -> f.name() + "\u0000" + f.value())
+                .sorted()
+                .forEach(f -> in.append('\u0001').append(f));
+        try {
+            Mac hmac = Mac.getInstance("HmacSHA256");
+            hmac.init(markerKey);
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(hmac.doFinal(in.toString().getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static final Pattern MARKER = Pattern.compile("([0-9]{1,15})\\.([A-Za-z0-9_-]{22})");

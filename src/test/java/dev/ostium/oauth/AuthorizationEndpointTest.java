@@ -16,6 +16,7 @@ import dev.ostium.testing.Response;
 import dev.ostium.testing.ServerTest;
 import dev.ostium.testing.TestDatabase;
 import dev.ostium.testing.TestServer.App;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -321,6 +322,45 @@ class AuthorizationEndpointTest extends ServerTest {
                 "client_id", app.clientId(), "redirect_uri", CB, "response_type", "code"));
         assertThat(otherBrowser.status()).isEqualTo(403);
         assertThat(codes()).isEqualTo(before);
+    }
+
+    @Test
+    void theConsentAnswerIsToExactlyTheRequestThatWasShown() {
+        App app = webApp(Map.of());
+        App other = webApp(Map.of());
+        Person p = signedIn("alice");
+        Response consent = p.get(url(request(app, CB, "openid", Map.of())));
+        Map<String, String> shown = Authorize.hiddenFields(consent.body());
+        shown.remove("csrf");
+        shown.put("decision", "allow");
+        long before = codes();
+        List<Map<String, String>> edits = new ArrayList<>();
+        Map<String, String> noScope = new LinkedHashMap<>(shown);
+        noScope.remove("scope"); // would otherwise mean every registered scope
+        edits.add(noScope);
+        Map<String, String> widened = new LinkedHashMap<>(shown);
+        widened.put("scope", "openid rest.all");
+        edits.add(widened);
+        Map<String, String> otherApp = new LinkedHashMap<>(shown);
+        otherApp.put("client_id", other.clientId());
+        edits.add(otherApp);
+        Map<String, String> added = new LinkedHashMap<>(shown);
+        added.put("nonce", "added");
+        edits.add(added);
+        Map<String, String> noMac = new LinkedHashMap<>(shown);
+        noMac.remove("consent_mac");
+        edits.add(noMac);
+        for (Map<String, String> edited : edits) {
+            Response r = p.submit("/oauth2/consent", edited);
+            assertThat(r.status()).as(edited.toString()).isEqualTo(400);
+            assertThat(r.header("Location")).isNull();
+            assertThat(r.body()).contains("changed or is incomplete");
+        }
+        assertThat(codes()).isEqualTo(before);
+        assertThat(server.node().consents.find(server.node().directory.byUsername("alice").orElseThrow().id(),
+                server.node().apps.require(other.clientId()).id())).isEmpty();
+        // The form as shown still works.
+        assertThat(backAtClient(p.submit("/oauth2/consent", shown), CB)).containsKey("code");
     }
 
     @Test
