@@ -174,13 +174,14 @@ public final class Ostium implements AutoCloseable {
             codes = new AuthorizationCodes(db, clock);
             rules = new ConnectionRules(apps, directory, settings, clock);
             idTokens = new IdTokens(keys, config.issuer());
+            ResourceIndicator resourceIndicator = new ResourceIndicator(tokens.audience());
             RefreshTokenGrant refreshGrant = new RefreshTokenGrant(clients, rules, tokens, tokenStore, idTokens, families,
                     masterKey.derive("refresh-successors"), rotations, audit, clock);
             TokenEndpoint tokenEndpoint = new TokenEndpoint(policy, new ClientCredentialsGrant(clients, policy, tokens),
                     new JwtBearerGrant(apps, clients, policy, spent, tokens, clock,
                             Set.of(new Audience(endpoints.issuer()), new Audience(endpoints.token()))),
                     new AuthorizationCodeGrant(clients, codes, rules, consents, tokens, idTokens, families, audit, db, clock),
-                    refreshGrant, new ResourceIndicator(tokens.audience()));
+                    refreshGrant, resourceIndicator);
             Discovery discovery = new Discovery(endpoints);
             OAuthRoutes oauth = new OAuthRoutes(discovery, keys, tokenEndpoint,
                     new IntrospectionEndpoint(clients, tokens, refreshGrant, config.issuer()), new RevocationEndpoint(clients, tokens, families, audit),
@@ -206,8 +207,8 @@ public final class Ostium implements AutoCloseable {
             Pages pages = new Pages(messages, new Cookies("https".equals(config.issuer().getScheme())));
             Login login = new Login(loginSessions, pages.cookies());
             AccountPages accountPages = new AccountPages(pages, login, passwordLogin, directory);
-            AuthorizationEndpoint authorize = new AuthorizationEndpoint(apps, login, pages, rules, consents, codes, audit,
-                    config.issuer(), masterKey.derive("forced-login-marker"), clock);
+            AuthorizationEndpoint authorize = new AuthorizationEndpoint(apps, login, pages, rules, consents, codes, resourceIndicator,
+                    audit, config.issuer(), masterKey.derive("forced-login-marker"), clock);
             EndSessionEndpoint endSession = new EndSessionEndpoint(apps, login, pages, keys, directory, config.issuer());
             ConnectedAppsPages connectedApps = new ConnectedAppsPages(pages, login, directory,
                     new ConnectedApps(db, apps, consents, tokenStore, settings, audit, clock), apps);

@@ -81,9 +81,12 @@ public final class AuthorizationEndpoint {
     private final Clock clock;
     private final AuditTrail audit;
     private final SecretKeySpec markerKey;
+    private final ResourceIndicator resource;
 
     public AuthorizationEndpoint(AppRegistry apps, Login login, Pages pages, ConnectionRules rules, Consents consents,
-                                 AuthorizationCodes codes, AuditTrail audit, URI issuer, byte[] markerKey, Clock clock) {
+                                 AuthorizationCodes codes, ResourceIndicator resource, AuditTrail audit, URI issuer,
+                                 byte[] markerKey, Clock clock) {
+        this.resource = resource;
         this.audit = audit;
         this.markerKey = new SecretKeySpec(markerKey, "HmacSHA256");
         this.apps = apps;
@@ -317,6 +320,8 @@ public final class AuthorizationEndpoint {
             }
             if (!challenge.matches("[A-Za-z0-9_-]{43}")) throw new Refused(OAuth2Error.INVALID_REQUEST, "code_challenge must be a base64url SHA-256 (43 characters)");
         }
+        // RFC 8707 §2: a resource this server does not serve is refused here already, not at the token endpoint.
+        if (!resource.accepts(params.get("resource"))) throw new Refused(OAuth2Error.INVALID_TARGET, resource.refusal());
         String loginHint = params.get("login_hint");
         if (loginHint != null && loginHint.length() > 100) loginHint = null;
         Long authAfter = forcedAt(params.get(AUTH_AFTER), app.clientId());

@@ -19,7 +19,15 @@ public final class ResourceIndicator {
     /** @throws OAuthProblem invalid_target when the request names another (or a malformed) resource */
     public void check(FormBody form) {
         String resource = form.get("resource");
-        if (resource == null || resource.equals(accepted)) return;
-        throw OAuthProblem.of(OAuth2Error.INVALID_TARGET, "the only resource served here is " + accepted);
+        if (!accepts(resource)) throw OAuthProblem.of(OAuth2Error.INVALID_TARGET, refusal());
+    }
+
+    /** True for no resource named, or for the one served here. */
+    public boolean accepts(String resource) {
+        return resource == null || resource.equals(accepted);
+    }
+
+    public String refusal() {
+        return "the only resource served here is " + accepted;
     }
 }

@@ -177,6 +177,8 @@ class AuthorizationEndpointTest extends ServerTest {
                 new Case(app, Map.of("prompt", "none login"), "invalid_request"),
                 new Case(app, Map.of("prompt", "none select_account"), "invalid_request"),
                 new Case(app, Map.of("prompt", "create"), "invalid_request"),
+                new Case(app, Map.of("resource", "not a uri"), "invalid_target"),
+                new Case(app, Map.of("resource", "https://other.example/api"), "invalid_target"),
                 new Case(app, Map.of("max_age", "-1"), "invalid_request"),
                 new Case(app, Map.of("response_mode", "fragment"), "invalid_request"),
                 new Case(app, Map.of("request", "eyJ.x.y"), "request_not_supported"),
