@@ -1,6 +1,10 @@
 package dev.ostium.console;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import dev.ostium.apps.AppException;
 import dev.ostium.apps.AppKeys;
 import dev.ostium.apps.AppRegistry;
@@ -60,7 +64,7 @@ public final class AdminApi {
         this.settings = settings;
         this.keys = keys;
         this.endpoints = endpoints;
-        this.json = json;
+        this.json = strict(json);
     }
 
     public void routes(RoutesConfig r) {
@@ -355,6 +359,27 @@ public final class AdminApi {
         return v;
     }
 
+    /**
+     * Request bodies are read as typed: a number is not a name, "false" is not a boolean, a string is not a
+     * list. (The shared mapper is more lenient for the other endpoints.)
+     */
+    private static ObjectMapper strict(ObjectMapper shared) {
+        ObjectMapper m = shared.copy().configure(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY, false);
+        for (LogicalType target : LogicalType.values()) {
+            for (CoercionInputShape sent : List.of(CoercionInputShape.Integer, CoercionInputShape.Float,
+                    CoercionInputShape.Boolean, CoercionInputShape.String)) {
+                boolean natural = switch (sent) {
+                    case Integer -> target == LogicalType.Integer || target == LogicalType.Float;
+                    case Float -> target == LogicalType.Float;
+                    case Boolean -> target == LogicalType.Boolean;
+                    default -> target == LogicalType.Textual || target == LogicalType.DateTime || target == LogicalType.Enum;
+                };
+                if (!natural) m.coercionConfigFor(target).setCoercion(sent, CoercionAction.Fail);
+            }
+        }
+        return m;
+    }
+
     private AppSpec spec(Context ctx) {
         return body(ctx, AppSpec.class);
     }
@@ -371,7 +396,9 @@ public final class AdminApi {
         } catch (com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException e) {
             throw AppException.invalid("unknown field '" + e.getPropertyName() + "'");
         } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
-            String field = e.getPath().isEmpty() ? null : e.getPath().getLast().getFieldName();
+            // The innermost named field (a list's items have no name of their own).
+            String field = e.getPath().reversed().stream().map(com.fasterxml.jackson.databind.JsonMappingException.Reference::getFieldName)
+                    .filter(java.util.Objects::nonNull).findFirst().orElse(null);
             throw AppException.invalid(field == null ? "the body must be a JSON object" : "field '" + field + "' has the wrong type");
         } catch (java.io.IOException e) {
             throw AppException.invalid("the body is not valid JSON");

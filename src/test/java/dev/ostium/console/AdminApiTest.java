@@ -115,6 +115,25 @@ class AdminApiTest extends ServerTest {
                 .isEqualTo("the body must be a JSON object");
         assertThat(server.admin("POST", "/admin/api/apps", Map.of("name", "x", "user", "alice", "accessTokenTtl", "soon"))
                 .json().path("error_description").asText()).isEqualTo("field 'accessTokenTtl' has the wrong type");
+        // Values are read as typed: nothing is coerced into a field of another type.
+        Map<String, Object> wrongTypes = new java.util.LinkedHashMap<>();
+        wrongTypes.put("name", 5);
+        wrongTypes.put("description", true);
+        wrongTypes.put("offlineAccess", 1);
+        wrongTypes.put("openToAll", "false");
+        wrongTypes.put("accessTokenTtl", "600");
+        wrongTypes.put("scopes", "openid");
+        wrongTypes.put("redirectUris", List.of(List.of("https://a.example/cb")));
+        wrongTypes.forEach((field, value) -> {
+            Map<String, Object> spec = new java.util.LinkedHashMap<>(Map.of("name", "x", "type", "web",
+                    "redirectUris", List.of("https://a.example/cb")));
+            spec.put(field, value);
+            Response r = server.admin("POST", "/admin/api/apps", spec);
+            assertThat(r.status()).as(spec + " -> " + r.body()).isEqualTo(400);
+            assertThat(r.json().path("error_description").asText()).as(field).isEqualTo("field '" + field + "' has the wrong type");
+        });
+        assertThat(server.admin("POST", "/admin/api/templates", Map.of("name", 5)).json().path("error_description").asText())
+                .isEqualTo("field 'name' has the wrong type");
         assertThat(server.admin("POST", "/admin/api/apps", Map.of("name", "x", "user", "alice", "colour", "red"))
                 .json().path("error_description").asText()).isEqualTo("unknown field 'colour'");
         assertThat(server.count("apps")).isEqualTo(apps);
