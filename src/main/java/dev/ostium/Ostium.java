@@ -197,7 +197,7 @@ public final class Ostium implements AutoCloseable {
                     new ResourceMetadata(issuer, tokens.audience(), json));
             CrmAdminApi crmAdmin = new CrmAdminApi(changeLog, sharing, directory, json);
             AdminApi adminApi = new AdminApi(new AdminAuth(directory, passwordLogin), apps, templates, consents, directory, tokenStore, settings, keys,
-                    endpoints, audit, json);
+                    endpoints, audit, json, tokens);
 
             if (directory.isEmpty()) {
                 if (config.demo()) new DemoData(db, directory).load();

@@ -348,7 +348,7 @@ public final class AppRegistry {
                 : RedirectUris.validate(spec.postLogoutRedirectUris(), type, "postLogoutRedirectUris");
         boolean offline = spec.offlineAccess() == null ? app != null && app.offlineAccess() : spec.offlineAccess();
         String consentName = spec.consentName() == null ? (app == null ? null : app.consentName())
-                : spec.consentName().isBlank() ? null : requireName(spec.consentName());
+                : spec.consentName().isBlank() ? null : requireName("consentName", spec.consentName());
         String alg = spec.idTokenAlg() == null ? (app == null ? null : app.idTokenAlg()) : switch (spec.idTokenAlg()) {
             case "ES256", "RS256" -> spec.idTokenAlg();
             default -> throw AppException.invalid("idTokenAlg must be ES256 or RS256");
@@ -506,9 +506,14 @@ public final class AppRegistry {
     }
 
     private String requireName(String name) {
-        if (name == null || name.isBlank()) throw AppException.invalid("name is required");
-        if (name.length() > MAX_NAME) throw AppException.invalid("name is longer than " + MAX_NAME + " characters");
-        if (name.chars().anyMatch(Character::isISOControl)) throw AppException.invalid("name holds control characters");
+        return requireName("name", name);
+    }
+
+    /** A display name: present, not too long, no control characters; {@code field} names it in errors. */
+    private String requireName(String field, String name) {
+        if (name == null || name.isBlank()) throw AppException.invalid(field + " is required");
+        if (name.length() > MAX_NAME) throw AppException.invalid(field + " is longer than " + MAX_NAME + " characters");
+        if (name.chars().anyMatch(Character::isISOControl)) throw AppException.invalid(field + " holds control characters");
         return name.trim();
     }
 

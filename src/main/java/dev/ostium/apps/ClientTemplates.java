@@ -113,6 +113,8 @@ public final class ClientTemplates {
         if (name == null || name.isBlank()) throw AppException.invalid("name is required");
         if (name.length() > 100) throw AppException.invalid("name is longer than 100 characters");
         if (!name.matches("[\\p{L}\\p{N} ._-]+")) throw AppException.invalid("name may hold letters, digits, spaces, '.', '_' and '-'");
+        // A name is also a path segment (/admin/api/templates/NAME): dots alone would mean another path.
+        if (name.strip().matches("\\.+")) throw AppException.invalid("name must hold a letter or digit, not only dots");
         return name.trim();
     }
 

@@ -24,6 +24,7 @@ import dev.ostium.oauth.Consents;
 import dev.ostium.oauth.Discovery;
 import dev.ostium.settings.GlobalSettings;
 import dev.ostium.settings.Settings;
+import dev.ostium.tokens.AccessTokens;
 import dev.ostium.tokens.TokenStore;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -49,10 +50,12 @@ public final class AdminApi {
     private final ObjectMapper json;
     private final AuditTrail audit;
     private final AdminAudit adminAudit;
+    private final AccessTokens accessTokens;
 
     public AdminApi(AdminAuth auth, AppRegistry apps, ClientTemplates templates, Consents consents, Directory directory,
                     TokenStore tokenStore, Settings settings, SigningKeys keys, Discovery.Endpoints endpoints,
-                    AuditTrail audit, ObjectMapper json) {
+                    AuditTrail audit, ObjectMapper json, AccessTokens accessTokens) {
+        this.accessTokens = accessTokens;
         this.audit = audit;
         this.adminAudit = new AdminAudit(audit, json);
         this.auth = auth;
@@ -314,7 +317,10 @@ public final class AdminApi {
             v.put("consentName", app.consentName());
             v.put("icon", app.hasIcon() ? "/admin/api/apps/" + app.clientId() + "/icon" : null);
             v.put("idTokenAlg", app.idTokenAlg() == null ? "ES256" : app.idTokenAlg());
-            v.put("lifetimes", lifetimesView(app.lifetimes()));
+            // Effective: the app's own access-token lifetime, else its template's, else the server's.
+            Map<String, Object> lifetimes = lifetimesView(app.lifetimes());
+            lifetimes.put("accessTokenTtl", accessTokens.ttlFor(app).toSeconds());
+            v.put("lifetimes", lifetimes);
         }
         v.put("tokenStatus", status(app));
         return v;

@@ -42,6 +42,10 @@ class InteractiveAppsTest extends ServerTest {
         assertThat(v.path("lifetimes").path("refreshRetryWindow").asLong()).isZero();
         assertThat(v.path("idTokenAlg").asText()).isEqualTo("ES256");
         assertThat(server.admin("GET", "/admin/api/apps/" + app.clientId(), null).body()).doesNotContain(app.secret());
+        // Without a template the lifetimes shown are still the effective ones.
+        JsonNode untemplated = server.admin("PATCH", "/admin/api/apps/" + app.clientId(), Map.of("template", "")).json();
+        assertThat(untemplated.path("template").isNull()).as(untemplated.toString()).isTrue();
+        assertThat(untemplated.path("lifetimes").path("accessTokenTtl").asLong()).isEqualTo(600);
     }
 
     @Test
@@ -77,6 +81,19 @@ class InteractiveAppsTest extends ServerTest {
                 "redirectUris", List.of("https://app.example/cb")));
         assertThat(serviceWithRedirect.status()).isEqualTo(400);
         assertThat(server.count("apps")).isEqualTo(before);
+    }
+
+    @Test
+    void namesThatCannotServeAsNamesAreRefusedByTheirField() {
+        for (String dots : List.of(".", "..", " ... ")) {
+            Response r = server.admin("POST", "/admin/api/templates", Map.of("name", dots));
+            assertThat(r.status()).as(dots).isEqualTo(400);
+            assertThat(r.json().path("error_description").asText()).contains("only dots");
+        }
+        App app = server.createInteractive("web", Map.of());
+        Response longConsentName = server.admin("PATCH", "/admin/api/apps/" + app.clientId(), Map.of("consentName", "n".repeat(5000)));
+        assertThat(longConsentName.status()).isEqualTo(400);
+        assertThat(longConsentName.json().path("error_description").asText()).startsWith("consentName is longer than");
     }
 
     @Test
