@@ -78,7 +78,8 @@ public final class AccountPages {
             user = passwords.attempt(username.trim(), password, ctx.ip(), "login-page");
         } catch (TryLater busy) {
             ctx.header("Retry-After", Long.toString(busy.retryAfterSeconds));
-            String key = busy.status == 429 ? "login.error.throttled" : "login.error.busy";
+            String key = busy.status != 429 ? "login.error.busy"
+                    : busy.retryAfterSeconds == 1 ? "login.error.throttled_one" : "login.error.throttled";
             pages.render(ctx, busy.status, "account/login.jte",
                     new LoginView(username, returnTo, force, key, null, busy.retryAfterSeconds));
             return;

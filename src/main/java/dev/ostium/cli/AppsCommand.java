@@ -193,7 +193,8 @@ final class AppsCommand {
             out.printf("%-28s %-24s %-18s %-10s %-8s %s%n", "CLIENT ID", "NAME", "TYPE", "USER", "ENABLED", "TOKENS");
             for (JsonNode a : apps) {
                 out.printf("%-28s %-24s %-18s %-10s %-8s %s%n", a.path("clientId").asText(), a.path("name").asText(),
-                        a.path("typeLabel").asText(), a.path("user").asText(), a.path("enabled").asBoolean() ? "yes" : "no",
+                        a.path("typeLabel").asText(), a.path("user").isTextual() ? a.path("user").asText() : "-",
+                        a.path("enabled").asBoolean() ? "yes" : "no",
                         a.path("tokenStatus").path("label").asText());
             }
             out.flush();

@@ -42,22 +42,22 @@ final class TemplatesCommand {
         @Option(names = "--scope", split = "[ ,]", description = "allowed scope(s)")
         List<String> scopes;
 
-        @Option(names = "--token-format", description = "opaque (default) or jwt")
+        @Option(names = "--token-format", description = "opaque (a new template) or jwt; update: unchanged if left out")
         String tokenFormat;
 
-        @Option(names = "--code-ttl", description = "authorization code lifetime, seconds (default 600)")
+        @Option(names = "--code-ttl", description = "authorization code lifetime, seconds (a new template: 600; update: unchanged if left out)")
         Long codeTtl;
 
-        @Option(names = "--access-token-ttl", description = "access token lifetime, seconds (default 600)")
+        @Option(names = "--access-token-ttl", description = "access token lifetime, seconds (a new template: 600; update: unchanged if left out)")
         Long accessTokenTtl;
 
-        @Option(names = "--refresh-token-ttl", description = "refresh token family lifetime, seconds (default 1209600: 14 days)")
+        @Option(names = "--refresh-token-ttl", description = "refresh token family lifetime, seconds (a new template: 1209600, 14 days; update: unchanged if left out)")
         Long refreshTokenTtl;
 
-        @Option(names = "--id-token-ttl", description = "ID token lifetime, seconds (default 3600)")
+        @Option(names = "--id-token-ttl", description = "ID token lifetime, seconds (a new template: 3600; update: unchanged if left out)")
         Long idTokenTtl;
 
-        @Option(names = "--refresh-retry-window", description = "seconds (0-60) in which a lost refresh answer may be fetched again; 0 (default): off")
+        @Option(names = "--refresh-retry-window", description = "seconds (0-60) in which a lost refresh answer may be fetched again; 0 (a new template): off; update: unchanged if left out")
         Long refreshRetryWindow;
 
         Map<String, Object> fields() {

@@ -216,7 +216,7 @@ public final class AdminApi {
 
     /** ?app=&user=&kind=&from=&to=&before=&limit= : the audit trail, newest first, with the position of the next page. */
     private Map<String, Object> auditPage(Context ctx) {
-        int limit = intParam(ctx, "limit", 100);
+        int limit = intParam(ctx, "limit", 100, 1, AuditTrail.MAX_PAGE);
         List<AuditEvent> page = audit.find(auditFilter(ctx), limit);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("events", page);
@@ -253,13 +253,17 @@ public final class AdminApi {
         }
     }
 
-    private static int intParam(Context ctx, String name, int fallback) {
+    private static int intParam(Context ctx, String name, int fallback, int min, int max) {
         String v = blank(ctx.queryParam(name));
         if (v == null) return fallback;
+        if (!v.matches("-?[0-9]+")) throw AppException.invalid(name + " must be a whole number");
+        String range = name + " must be from " + min + " to " + max;
         try {
-            return Integer.parseInt(v);
+            int n = Integer.parseInt(v);
+            if (n < min || n > max) throw AppException.invalid(range);
+            return n;
         } catch (NumberFormatException e) {
-            throw AppException.invalid(name + " must be a whole number");
+            throw AppException.invalid(range);
         }
     }
 

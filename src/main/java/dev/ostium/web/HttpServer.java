@@ -92,8 +92,13 @@ public final class HttpServer {
             routes.error(404, ctx -> {
                 // an endpoint's own 404 (already written as JSON or a page) stays as it is
                 String type = ctx.res().getContentType();
-                if (ctx.result() != null && !ctx.result().isEmpty() && type != null
-                        && (type.contains("json") || type.contains("html"))) return;
+                boolean html = type != null && type.contains("html");
+                // Among the pages for people an unknown path is a page too, whatever the client asked for.
+                if (underPages(ctx.path()) && !html) {
+                    pages.error(ctx, 404, "error.not_found.title", "error.not_found.message");
+                    return;
+                }
+                if (ctx.result() != null && !ctx.result().isEmpty() && type != null && (type.contains("json") || html)) return;
                 if (wantsHtml(ctx)) pages.error(ctx, 404, "error.not_found.title", "error.not_found.message");
                 else error(ctx, 404, "not_found", "no such endpoint");
             });
@@ -130,6 +135,11 @@ public final class HttpServer {
             if (t.getCause() == t) break;
         }
         return Optional.empty();
+    }
+
+    /** Paths where only pages for people live: an unknown one there is a page too, whatever was asked for. */
+    private static boolean underPages(String path) {
+        return path.startsWith("/account/") || (path.startsWith("/admin/") && !path.startsWith("/admin/api/"));
     }
 
     /** A person's browser asking for a page (API clients do not ask for HTML). */

@@ -144,7 +144,7 @@ public final class Pages {
         } catch (TryLater later) {
             ctx.header("Retry-After", Long.toString(later.retryAfterSeconds));
             error(ctx, later.status, later.status == 429 ? "error.too_many.title" : "error.busy.title",
-                    "error.try_later.message", later.retryAfterSeconds);
+                    later.retryAfterSeconds == 1 ? "error.try_later.message_one" : "error.try_later.message", later.retryAfterSeconds);
         } catch (HttpResponseException e) {
             error(ctx, e.getStatus(), statusTitle(e.getStatus()), "error.generic.message");
         }

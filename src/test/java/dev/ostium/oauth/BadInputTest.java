@@ -100,6 +100,22 @@ class BadInputTest extends ServerTest {
     }
 
     @Test
+    void anUnknownPathAmongThePagesIsAPageAndAuditPagingIsBounded() {
+        Response page = server.get("/account/apps/nosuch");
+        assertThat(page.status()).isEqualTo(404);
+        assertThat(page.header("Content-Type")).startsWith("text/html");
+        assertThat(server.get("/oauth2/nosuch").header("Content-Type")).startsWith("application/json");
+        for (String limit : List.of("-1", "0", "501", "99999999999999")) {
+            Response r = server.admin("GET", "/admin/api/audit?limit=" + limit, null);
+            assertThat(r.status()).as(limit).isEqualTo(400);
+            assertThat(r.json().path("error_description").asText()).isEqualTo("limit must be from 1 to 500");
+        }
+        assertThat(server.admin("GET", "/admin/api/audit?limit=x", null).json().path("error_description").asText())
+                .isEqualTo("limit must be a whole number");
+        assertThat(server.admin("GET", "/admin/api/audit?limit=500", null).status()).isEqualTo(200);
+    }
+
+    @Test
     void answersTheHttpLayerWritesItselfCarryTheSecurityHeadersToo() {
         Response longUri = server.get("/oauth2/authorize?state=" + "b".repeat(20_000));
         Response longHeader = server.send(HttpRequest.newBuilder(URI.create(server.url("/oauth2/jwks")))
