@@ -396,22 +396,20 @@ public final class AuthorizationEndpoint {
                 .map(f -> f.name() + "\u0000" + f.value())
                 .sorted()
                 .forEach(f -> in.append('\u0001').append(f));
-        try {
-            Mac hmac = Mac.getInstance("HmacSHA256");
-            hmac.init(markerKey);
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(hmac.doFinal(in.toString().getBytes(StandardCharsets.UTF_8)));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(hmac(in.toString()));
     }
 
     private static final Pattern MARKER = Pattern.compile("([0-9]{1,15})\\.([A-Za-z0-9_-]{22})");
 
     private byte[] markerMac(long at, String clientId) {
+        return Arrays.copyOf(hmac(clientId + "\n" + at), 16);
+    }
+
+    private byte[] hmac(String input) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(markerKey);
-            return Arrays.copyOf(mac.doFinal((clientId + "\n" + at).getBytes(StandardCharsets.UTF_8)), 16);
+            return mac.doFinal(input.getBytes(StandardCharsets.UTF_8));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }

@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.MimeTypes;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.ErrorHandler;
@@ -183,20 +184,16 @@ public final class HttpServer {
      */
     private static void knownCharset(Context ctx) {
         String type = ctx.header("Content-Type");
-        if (type == null) return;
-        for (String part : type.split(";")) {
-            int eq = part.indexOf('=');
-            if (eq < 0 || !part.substring(0, eq).trim().equalsIgnoreCase("charset")) continue;
-            String name = part.substring(eq + 1).trim();
-            if (name.length() >= 2 && name.startsWith("\"") && name.endsWith("\"")) name = name.substring(1, name.length() - 1);
-            boolean known;
-            try {
-                known = Charset.isSupported(name);
-            } catch (IllegalCharsetNameException e) {
-                known = false;
-            }
-            if (!known) throw new BadRequestResponse("the Content-Type names a character set this server does not know");
+        // The same parse of the header that the servlet layer makes later.
+        String name = type == null ? null : MimeTypes.getCharsetFromContentType(type);
+        if (name == null) return;
+        boolean known;
+        try {
+            known = Charset.isSupported(name);
+        } catch (IllegalCharsetNameException e) {
+            known = false;
         }
+        if (!known) throw new BadRequestResponse("the Content-Type names a character set this server does not know");
     }
 
     private static void oauthProblem(OAuthProblem p, Context ctx) {

@@ -312,9 +312,7 @@ class AuthorizationEndpointTest extends ServerTest {
         App app = webApp(Map.of());
         Person p = signedIn("alice");
         Response consent = p.get(url(request(app, CB, "openid", Map.of())));
-        Map<String, String> form = Authorize.hiddenFields(consent.body());
-        form.remove("csrf");
-        form.put("decision", "allow");
+        Map<String, String> form = Authorize.answer(consent, "allow");
         long before = codes();
         Response forged = p.post("/oauth2/consent", form);
         assertThat(forged.status()).isEqualTo(403);
@@ -332,9 +330,7 @@ class AuthorizationEndpointTest extends ServerTest {
         App other = webApp(Map.of());
         Person p = signedIn("alice");
         Response consent = p.get(url(request(app, CB, "openid", Map.of())));
-        Map<String, String> shown = Authorize.hiddenFields(consent.body());
-        shown.remove("csrf");
-        shown.put("decision", "allow");
+        Map<String, String> shown = Authorize.answer(consent, "allow");
         long before = codes();
         List<Map<String, String>> edits = new ArrayList<>();
         Map<String, String> noScope = new LinkedHashMap<>(shown);
@@ -370,9 +366,7 @@ class AuthorizationEndpointTest extends ServerTest {
         App app = webApp(Map.of());
         Person p = signedIn("alice");
         Response consent = p.get(url(request(app, CB, "openid", Map.of())));
-        Map<String, String> form = Authorize.hiddenFields(consent.body());
-        form.remove("csrf");
-        form.put("decision", "allow");
+        Map<String, String> form = Authorize.answer(consent, "allow");
         // Someone else signs in on the same browser before the old page is answered.
         assertThat(p.logIn("/account/login?prompt=login", "bob", "bob", Map.of("prompt", "login")).status()).isEqualTo(303);
         long before = codes();

@@ -57,10 +57,15 @@ public final class Authorize {
     /** Answers the consent page that was just shown: "allow" or "deny". */
     public static Response decide(Person person, Response consentPage, String decision) {
         assertThat(consentPage.status()).as("expected the consent page: %s", consentPage).isEqualTo(200);
+        return person.submit("/oauth2/consent", answer(consentPage, decision));
+    }
+
+    /** The consent page's form with the person's decision, as the browser would send it (the CSRF token is added on submit). */
+    public static Map<String, String> answer(Response consentPage, String decision) {
         Map<String, String> form = hiddenFields(consentPage.body());
         form.remove("csrf");
         form.put("decision", decision);
-        return person.submit("/oauth2/consent", form);
+        return form;
     }
 
     public static Map<String, String> hiddenFields(String html) {
