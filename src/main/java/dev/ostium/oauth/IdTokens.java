@@ -2,31 +2,24 @@ package dev.ostium.oauth;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.oauth2.sdk.id.Audience;
-import com.nimbusds.oauth2.sdk.id.Issuer;
-import com.nimbusds.oauth2.sdk.id.Subject;
 import com.nimbusds.oauth2.sdk.token.BearerAccessToken;
-import com.nimbusds.openid.connect.sdk.Nonce;
 import com.nimbusds.openid.connect.sdk.claims.AccessTokenHash;
-import com.nimbusds.openid.connect.sdk.claims.IDTokenClaimsSet;
-import com.nimbusds.oauth2.sdk.ParseException;
 import dev.ostium.apps.ExternalApp;
 import dev.ostium.directory.User;
 import dev.ostium.keys.SigningKeys;
 import java.net.URI;
 import java.util.Date;
-import java.util.List;
 import java.util.Set;
 
 /** OpenID Connect ID tokens (Core §2), signed ES256 by default or RS256 when the app asks for it. */
 public final class IdTokens {
 
     private final SigningKeys keys;
-    private final Issuer issuer;
+    private final String issuer;
 
     public IdTokens(SigningKeys keys, URI issuer) {
         this.keys = keys;
-        this.issuer = new Issuer(issuer);
+        this.issuer = issuer.toString();
     }
 
     public static JWSAlgorithm algorithm(ExternalApp app) {
@@ -39,18 +32,18 @@ public final class IdTokens {
      */
     public String issue(ExternalApp app, User user, Set<String> scopes, long authTime, String nonce, String accessToken, long now) {
         JWSAlgorithm alg = algorithm(app);
-        IDTokenClaimsSet claims = new IDTokenClaimsSet(issuer, new Subject(user.subject()), List.of(new Audience(app.clientId())),
-                new Date(now + app.lifetimes().idToken().toMillis()), new Date(now));
-        claims.setAuthenticationTime(new Date(authTime));
-        if (nonce != null) claims.setNonce(new Nonce(nonce));
-        claims.setAccessTokenHash(AccessTokenHash.compute(new BearerAccessToken(accessToken), alg, null));
-        claims.setAuthorizedParty(new com.nimbusds.openid.connect.sdk.claims.AuthorizedParty(app.clientId()));
-        UserClaims.released(user, scopes).forEach(claims::setClaim);
-        try {
-            JWTClaimsSet jwt = claims.toJWTClaimsSet();
-            return keys.sign(alg, "JWT", jwt).serialize();
-        } catch (ParseException e) {
-            throw new IllegalStateException("ID token claims", e);
-        }
+        // Built as the JWT claims it becomes: the OpenID claims-set classes would write JSON and parse it back.
+        JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
+                .issuer(issuer)
+                .subject(user.subject())
+                .audience(app.clientId())
+                .expirationTime(new Date(now + app.lifetimes().idToken().toMillis()))
+                .issueTime(new Date(now))
+                .claim("auth_time", authTime / 1000);
+        if (nonce != null) claims.claim("nonce", nonce);
+        claims.claim("at_hash", AccessTokenHash.compute(new BearerAccessToken(accessToken), alg, null).getValue())
+                .claim("azp", app.clientId());
+        UserClaims.released(user, scopes).forEach(claims::claim);
+        return keys.sign(alg, "JWT", claims.build()).serialize();
     }
 }

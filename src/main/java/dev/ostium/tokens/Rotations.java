@@ -2,6 +2,9 @@ package dev.ostium.tokens;
 
 import dev.ostium.db.Database;
 import dev.ostium.db.GroupCommit;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -32,13 +35,23 @@ public final class Rotations implements AutoCloseable {
 
     private static List<Boolean> rotateAll(Handle h, List<Rotation> rotations) {
         List<Boolean> won = new ArrayList<>(rotations.size());
-        for (Rotation r : rotations) {
-            boolean w = TokenFamilies.rotate(h, r.presentedId(), r.now(), r.successor().tokenId());
-            if (w) {
-                TokenFamilies.insert(h, r.successor());
-                TokenStore.insert(h, r.access());
+        // Plain statements, each prepared once for the batch: this writer is the one thread every refresh
+        // passes through, so what it spends per rotation bounds the refresh rate of the node.
+        Connection c = h.getConnection();
+        try (PreparedStatement spend = c.prepareStatement(TokenFamilies.SPEND);
+             PreparedStatement successor = c.prepareStatement(TokenFamilies.INSERT_REFRESH);
+             PreparedStatement access = c.prepareStatement(TokenStore.INSERT)) {
+            for (Rotation r : rotations) {
+                boolean w = TokenFamilies.rotate(spend, r.presentedId(), r.now(), r.successor().tokenId());
+                if (w) {
+                    TokenFamilies.insert(successor, r.successor());
+                    TokenStore.bind(access, r.access());
+                    access.executeUpdate();
+                }
+                won.add(w);
             }
-            won.add(w);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot store " + rotations.size() + " rotation(s)", e);
         }
         return won;
     }

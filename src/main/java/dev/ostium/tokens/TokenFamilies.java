@@ -46,22 +46,42 @@ public final class TokenFamilies {
                 .bind("created", f.createdAt()).bind("expires", f.expiresAt()).bind("access", accessTokenId).execute();
     }
 
+    /** Stores a refresh token; positional, so the rotation writer can prepare it once for a whole batch. */
+    static final String INSERT_REFRESH = """
+            insert into refresh_tokens (token_id, verifier_hash, family_id, app_id, scope, generation, issued_at,
+              expires_at, access_token_id)
+            values (?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+
+    /** Spends a refresh token: set once, by the one request (on any node) that exchanges it. */
+    static final String SPEND = "update refresh_tokens set rotated_at = ?, successor_id = ? where token_id = ? and rotated_at is null";
+
     public static void insert(Handle h, RefreshToken t) {
-        h.createUpdate("""
-                        insert into refresh_tokens (token_id, verifier_hash, family_id, app_id, scope, generation, issued_at,
-                          expires_at, access_token_id)
-                        values (:id, :verifier, :family, :app, :scope, :generation, :issued, :expires, :access)""")
-                .bind("id", t.tokenId()).bind("verifier", t.verifierHash()).bind("family", t.familyId()).bind("app", t.appId())
-                .bind("scope", Scopes.format(t.scopes())).bind("generation", t.generation()).bind("issued", t.issuedAt())
-                .bind("expires", t.expiresAt()).bind("access", t.accessTokenId()).execute();
+        try (PreparedStatement ps = h.getConnection().prepareStatement(INSERT_REFRESH)) {
+            insert(ps, t);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot store refresh token " + t.tokenId(), e);
+        }
+    }
+
+    static void insert(PreparedStatement ps, RefreshToken t) throws SQLException {
+        ps.setString(1, t.tokenId());
+        ps.setString(2, t.verifierHash());
+        ps.setString(3, t.familyId());
+        ps.setLong(4, t.appId());
+        ps.setString(5, Scopes.format(t.scopes()));
+        ps.setInt(6, t.generation());
+        ps.setLong(7, t.issuedAt());
+        ps.setLong(8, t.expiresAt());
+        ps.setString(9, t.accessTokenId());
+        ps.executeUpdate();
     }
 
     /** Marks a refresh token exchanged; false when another request (on any node) did so first. */
-    public static boolean rotate(Handle h, String tokenId, long now, String successorId) {
-        return h.createUpdate("""
-                        update refresh_tokens set rotated_at = :now, successor_id = :successor
-                        where token_id = :id and rotated_at is null""")
-                .bind("now", now).bind("successor", successorId).bind("id", tokenId).execute() == 1;
+    static boolean rotate(PreparedStatement spend, String tokenId, long now, String successorId) throws SQLException {
+        spend.setLong(1, now);
+        spend.setString(2, successorId);
+        spend.setString(3, tokenId);
+        return spend.executeUpdate() == 1;
     }
 
     private static final String REFRESH_COLUMNS = "r.token_id, r.verifier_hash, r.family_id, r.app_id, r.scope, r.generation, "

@@ -2,11 +2,12 @@ package dev.ostium.tokens;
 
 import dev.ostium.db.Database;
 import dev.ostium.db.GroupCommit;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.statement.PreparedBatch;
 
 /**
  * Token records stored by group commit: requests hand their record to one writer, which inserts everything
@@ -28,18 +29,15 @@ public final class TokenRecorder implements AutoCloseable {
     }
 
     private static List<Void> insertAll(Handle h, List<TokenRecord> records) {
-        PreparedBatch insert = h.prepareBatch("""
-                insert into access_tokens (token_id, verifier_hash, app_id, user_id, scope, format, grant_type, issued_at,
-                  expires_at, consent_id, family_id, app_generation)
-                values (:id, :verifier, :app, :user, :scope, :format, :grant, :issued, :expires, :consent, :family,
-                  (select token_generation from apps where id = :app))""");
-        for (TokenRecord r : records) {
-            insert.bind("id", r.tokenId()).bind("verifier", r.verifierHash()).bind("app", r.appId()).bind("user", r.userId())
-                    .bind("scope", String.join(" ", r.scopes())).bind("format", r.format())
-                    .bind("grant", r.grantType()).bind("issued", r.issuedAt()).bind("expires", r.expiresAt())
-                    .bind("consent", r.consentId()).bind("family", r.familyId()).add();
+        try (PreparedStatement insert = h.getConnection().prepareStatement(TokenStore.INSERT)) {
+            for (TokenRecord r : records) {
+                TokenStore.bind(insert, r);
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot store " + records.size() + " token record(s)", e);
         }
-        insert.execute();
         return Collections.nCopies(records.size(), null);
     }
 

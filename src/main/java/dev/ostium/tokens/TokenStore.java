@@ -3,6 +3,9 @@ package dev.ostium.tokens;
 import dev.ostium.apps.Scopes;
 import dev.ostium.db.ChangeFeed;
 import dev.ostium.db.Database;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Clock;
 import java.util.Optional;
 import org.jdbi.v3.core.mapper.RowMapper;
@@ -48,17 +51,36 @@ public final class TokenStore {
                 .bind("id", tokenId).map(MAPPER).findOne());
     }
 
+    /** Stores an access-token record; positional, so a writer can prepare it once for a whole batch. */
+    static final String INSERT = """
+            insert into access_tokens (token_id, verifier_hash, app_id, user_id, scope, format, grant_type, issued_at,
+              expires_at, consent_id, family_id, app_generation)
+            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (select token_generation from apps where id = ?))""";
+
     /** Stores a token record inside the caller's transaction (grants that write more than the token). */
     public static void insert(org.jdbi.v3.core.Handle h, TokenRecord r) {
-        h.createUpdate("""
-                        insert into access_tokens (token_id, verifier_hash, app_id, user_id, scope, format, grant_type, issued_at,
-                          expires_at, consent_id, family_id, app_generation)
-                        values (:id, :verifier, :app, :user, :scope, :format, :grant, :issued, :expires, :consent, :family,
-                          (select token_generation from apps where id = :app))""")
-                .bind("id", r.tokenId()).bind("verifier", r.verifierHash()).bind("app", r.appId()).bind("user", r.userId())
-                .bind("scope", String.join(" ", r.scopes())).bind("format", r.format())
-                .bind("grant", r.grantType()).bind("issued", r.issuedAt()).bind("expires", r.expiresAt())
-                .bind("consent", r.consentId()).bind("family", r.familyId()).execute();
+        try (PreparedStatement ps = h.getConnection().prepareStatement(INSERT)) {
+            bind(ps, r);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot store token record " + r.tokenId(), e);
+        }
+    }
+
+    /** Binds {@link #INSERT}'s parameters; the app's generation is read by the insert itself. */
+    static void bind(PreparedStatement ps, TokenRecord r) throws SQLException {
+        ps.setString(1, r.tokenId());
+        ps.setString(2, r.verifierHash());
+        ps.setLong(3, r.appId());
+        ps.setObject(4, r.userId(), Types.BIGINT);
+        ps.setString(5, String.join(" ", r.scopes()));
+        ps.setString(6, r.format());
+        ps.setString(7, r.grantType());
+        ps.setLong(8, r.issuedAt());
+        ps.setLong(9, r.expiresAt());
+        ps.setObject(10, r.consentId(), Types.BIGINT);
+        ps.setString(11, r.familyId());
+        ps.setLong(12, r.appId());
     }
 
     /** Notes the first use of a token; true when this call was the first. */
