@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The refresh_token grant alone, for before/after comparisons of one change: a fresh demo server, a web app
 # with offline access, 64 starting tokens from real codes (bench/refresh-tokens.sh), a warm-up load, then
-# RUNS measured loads with ../shared/peers/refresh-load.sh, each followed by the server's CPU time.
+# RUNS measured loads with ../shared/peers/refresh-load.sh, each followed by the server's CPU time per request,
+# split by thread (requests, rotation writer, JIT compilers, GC), and the whole machine's.
 # PROFILE=1 adds a JFR recording of the last measured run and prints where the CPU samples fell.
 # Env: SECS (default 20), WARM (warm-up seconds, default 30), RUNS (default 1), PORT (default 18080),
 #      OSTIUM_JAVA_OPTS (passed to the launcher, e.g. a bigger heap).
@@ -27,6 +28,16 @@ start
 JPID=$(pgrep -P "$PID" java || echo "$PID")
 JAVA_BIN=$(dirname "$(readlink -f "/proc/$JPID/exe")")
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$JPID/stat"; }
+# CPU ticks of the server's threads, grouped by what they do (a thread's name is cut to 15 characters).
+thread_ticks() {
+  for t in /proc/"$JPID"/task/*; do
+    printf '%s %s\n' "$(awk '{print $14 + $15}' "$t/stat")" "$(cat "$t/comm")"
+  done | awk '{ n = $2
+    if (n ~ /^ForkJoinPool/) g = "requests"; else if (n ~ /^ostium-rotat/) g = "rotation-writer"
+    else if (n ~ /^C[12]/) g = "JIT-compilers"; else if (n == "VM") g = "GC-and-safepoints"; else g = "other"
+    c[g] += $1 } END { for (g in c) print g, c[g] }' | sort
+}
+machine_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8, $5 + $6}' /proc/stat; }   # busy, idle
 REDIRECT=http://127.0.0.1:9/cb
 read -r ID SECRET < <(./ostium apps create --server "$BASE" --type web --name bench-refresh --redirect-uri "$REDIRECT" \
   --scope "openid rest.all" --offline-access | awk '/client_id/ {id=$2} /client_secret/ {s=$2} END {print id, s}')
@@ -36,10 +47,15 @@ echo "== $(git rev-parse --short HEAD 2>/dev/null || echo worktree), $(date -u +
 for i in $(seq 1 "$RUNS"); do
   bench/refresh-tokens.sh "$BASE" "$ID" "$SECRET" "$REDIRECT" 64 >"$DATA/tokens.txt"
   [ -n "${PROFILE:-}" ] && [ "$i" = "$RUNS" ] && "$JAVA_BIN/jcmd" "$JPID" JFR.start name=refresh settings=profile filename="$DATA/refresh.jfr" >/dev/null
-  T0=$(cpu_ticks)
+  T0=$(cpu_ticks); thread_ticks >"$DATA/threads0"; read -r B0 I0 < <(machine_ticks)
   OUT=$("$PEERS/refresh-load.sh" "$BASE/oauth2/token" "$ID" "$SECRET" "$DATA/tokens.txt" "$SECS" 32)
-  REQS=$(awk '{print $2}' <<<"$OUT")
-  echo "$OUT  server CPU $(( ($(cpu_ticks) - T0) * 10000 / (${REQS%.*} * SECS) )) µs/request"
+  REQS=$(awk '{print $2}' <<<"$OUT"); N=$(( ${REQS%.*} * SECS ))
+  echo "$OUT  server CPU $(( ($(cpu_ticks) - T0) * 10000 / N )) µs/request"
+  # Where the server's CPU went (µs per request, 1 tick = 10 ms), and the whole machine's: busy minus the
+  # server is mostly the load generator.
+  thread_ticks | join "$DATA/threads0" - | awk -v n="$N" '{printf "  %s %d", $1, ($3 - $2) * 10000 / n} END {print ""}'
+  read -r B1 I1 < <(machine_ticks)
+  echo "  machine: busy $(( (B1 - B0) * 10000 / N )) µs/request, idle $(( (I1 - I0) * 10000 / N )) µs/request"
 done
 if [ -n "${PROFILE:-}" ]; then
   "$JAVA_BIN/jcmd" "$JPID" JFR.stop name=refresh >/dev/null

@@ -4,12 +4,14 @@
 #   bench/run.sh --keycloak   Ostium, then Keycloak (../shared/peers/keycloak), same load
 # Scenarios: client_credentials + introspection (oauth-load.sh), JWT access tokens, and the refresh_token
 # grant with rotation (refresh-load.sh: each request spends one refresh token, each answer adds the new one).
-# Env: SECS (measured seconds per scenario, default 20), CONN (connections, default 32), PORT (default 18080).
-# Each server gets one unmeasured load run first (JIT warm-up), then the measured one.
+# Env: SECS (measured seconds per scenario, default 20), WARM (warm-up seconds, default 30), CONN (connections,
+# default 32), PORT (default 18080).
+# Each scenario on each server gets one unmeasured load run of WARM seconds first (JIT warm-up: after 20 s of it the
+# compilers still took 15-17 % of the server's CPU in the refresh scenario), then the measured one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-SECS=${SECS:-20}; CONN=${CONN:-32}; PORT=${PORT:-18080}
+SECS=${SECS:-20}; WARM=${WARM:-30}; CONN=${CONN:-32}; PORT=${PORT:-18080}
 LOAD=${LOAD:-$ROOT/../shared/peers/oauth-load.sh}
 PEERS=$(dirname "$LOAD")
 REFRESH_LOAD=${REFRESH_LOAD:-$PEERS/refresh-load.sh}
@@ -63,17 +65,17 @@ echo "ready_ms $READY"
 creds() { awk '/client_id/ {id=$2} /client_secret/ {s=$2} END {print id, s}'; }
 read -r ID SECRET < <(./ostium apps create --server "$BASE" --name bench-opaque --user alice --scope rest.all | creds)
 read -r JID JSECRET < <(./ostium apps create --server "$BASE" --name bench-jwt --user alice --scope rest.all --token-format jwt | creds)
-"$LOAD" "$BASE/oauth2/token" "$ID" "$SECRET" "$BASE/oauth2/introspect" 10 "$CONN" >/dev/null
+"$LOAD" "$BASE/oauth2/token" "$ID" "$SECRET" "$BASE/oauth2/introspect" "$WARM" "$CONN" >/dev/null
 peak_rss_during "$PID" "$LOAD" "$BASE/oauth2/token" "$ID" "$SECRET" "$BASE/oauth2/introspect" "$SECS" "$CONN"
 echo "-- JWT (ES256) access tokens"
-"$LOAD" "$BASE/oauth2/token" "$JID" "$JSECRET" "" 10 "$CONN" >/dev/null
+"$LOAD" "$BASE/oauth2/token" "$JID" "$JSECRET" "" "$WARM" "$CONN" >/dev/null
 "$LOAD" "$BASE/oauth2/token" "$JID" "$JSECRET" "" "$SECS" "$CONN"
 echo "-- refresh_token with rotation (a web app with offline access; $TOKENS starting tokens from real codes)"
 REDIRECT=http://127.0.0.1:9/cb
 read -r WID WSECRET < <(./ostium apps create --server "$BASE" --type web --name bench-web --redirect-uri "$REDIRECT" \
   --scope "openid rest.all" --offline-access | creds)
 bench/refresh-tokens.sh "$BASE" "$WID" "$WSECRET" "$REDIRECT" "$TOKENS" >"$DATA/warm.txt"
-"$REFRESH_LOAD" "$BASE/oauth2/token" "$WID" "$WSECRET" "$DATA/warm.txt" 10 "$CONN" >/dev/null
+"$REFRESH_LOAD" "$BASE/oauth2/token" "$WID" "$WSECRET" "$DATA/warm.txt" "$WARM" "$CONN" >/dev/null
 bench/refresh-tokens.sh "$BASE" "$WID" "$WSECRET" "$REDIRECT" "$TOKENS" >"$DATA/tokens.txt"
 "$REFRESH_LOAD" "$BASE/oauth2/token" "$WID" "$WSECRET" "$DATA/tokens.txt" "$SECS" "$CONN"
 ./ostium apps list --server "$BASE" | sed -n '1,3p'
@@ -86,11 +88,11 @@ if [ $WITH_KC = 1 ]; then
   echo "ready_ms $(( ($(date +%s%N) - KC_START) / 1000000 )) (includes the realm setup requests of start.sh)"
   KPID=$(cat "${KC_WORK:-/tmp/peer-keycloak}/keycloak.pid")
   KC=http://127.0.0.1:${KC_PORT:-18090}/realms/bench/protocol/openid-connect
-  "$LOAD" "$KC/token" svc svc-secret-0123456789 "$KC/token/introspect" 10 "$CONN" >/dev/null
+  "$LOAD" "$KC/token" svc svc-secret-0123456789 "$KC/token/introspect" "$WARM" "$CONN" >/dev/null
   peak_rss_during "$KPID" "$LOAD" "$KC/token" svc svc-secret-0123456789 "$KC/token/introspect" "$SECS" "$CONN"
   echo "-- refresh_token with rotation (client web, user alice)"
   "$PEERS/keycloak/refresh-tokens.sh" "$TOKENS" >"$DATA/kc-warm.txt"
-  "$REFRESH_LOAD" "$KC/token" web web-secret-0123456789 "$DATA/kc-warm.txt" 10 "$CONN" >/dev/null
+  "$REFRESH_LOAD" "$KC/token" web web-secret-0123456789 "$DATA/kc-warm.txt" "$WARM" "$CONN" >/dev/null
   "$PEERS/keycloak/refresh-tokens.sh" "$TOKENS" >"$DATA/kc-tokens.txt"
   "$REFRESH_LOAD" "$KC/token" web web-secret-0123456789 "$DATA/kc-tokens.txt" "$SECS" "$CONN"
   "$PEERS/keycloak/stop.sh"
