@@ -1,14 +1,9 @@
 package dev.ostium.oauth;
 
-import com.nimbusds.oauth2.sdk.AuthorizationCode;
-import com.nimbusds.oauth2.sdk.AuthorizationErrorResponse;
-import com.nimbusds.oauth2.sdk.AuthorizationResponse;
-import com.nimbusds.oauth2.sdk.AuthorizationSuccessResponse;
 import com.nimbusds.oauth2.sdk.ErrorObject;
 import com.nimbusds.oauth2.sdk.OAuth2Error;
 import com.nimbusds.oauth2.sdk.ResponseMode;
 import com.nimbusds.oauth2.sdk.id.Issuer;
-import com.nimbusds.oauth2.sdk.id.State;
 import com.nimbusds.openid.connect.sdk.OIDCError;
 import dev.ostium.account.Login;
 import dev.ostium.apps.AppRegistry;
@@ -191,7 +186,9 @@ public final class AuthorizationEndpoint {
     /** The consent form's answer (CSRF checked by the pages layer). */
     private void decide(Context ctx) {
         Map<String, List<String>> raw = new LinkedHashMap<>(ctx.formParamMap());
-        String decision = ctx.formParam("decision");
+        // One decision: a form that says both (or neither) is refused, not read by its first value.
+        List<String> decisions = ctx.formParams("decision");
+        String decision = decisions.size() == 1 ? decisions.get(0) : null;
         String shownTo = ctx.formParam(CONSENT_SESSION);
         String mac = ctx.formParam(CONSENT_MAC);
         raw.remove("decision");
@@ -236,20 +233,29 @@ public final class AuthorizationEndpoint {
         answer(ctx, new Target(req.redirectUri(), req.mode(), req.state()), null, code);
     }
 
-    /** Sends the code or the error to the client: a redirect (query) or a self-submitting form (form_post). */
+    /**
+     * Sends the code or the error to the client: a redirect (query) or a self-submitting form (form_post).
+     * {@code state} goes back exactly as received (RFC 6749 §4.1.2), even when it is only spaces.
+     */
     private void answer(Context ctx, Target target, ErrorObject error, String code) {
-        URI redirect = URI.create(target.redirectUri());
-        State state = target.state() == null ? null : new State(target.state());
-        AuthorizationResponse response = error == null
-                ? new AuthorizationSuccessResponse(redirect, new AuthorizationCode(code), null, state, issuer, target.mode())
-                : new AuthorizationErrorResponse(redirect, error, state, issuer, target.mode());
-        if (ResponseMode.FORM_POST.equals(target.mode())) {
-            Map<String, String> fields = new LinkedHashMap<>();
-            response.toParameters().forEach((k, v) -> fields.put(k, v.get(0)));
-            pages.autoPost(ctx, redirect, fields);
+        Map<String, String> fields = new LinkedHashMap<>();
+        if (error == null) {
+            fields.put("code", code);
         } else {
-            pages.redirect(ctx, response.toURI().toString());
+            fields.put("error", error.getCode());
+            if (error.getDescription() != null) fields.put("error_description", error.getDescription());
         }
+        if (target.state() != null) fields.put("state", target.state());
+        fields.put("iss", issuer.getValue());
+        if (ResponseMode.FORM_POST.equals(target.mode())) {
+            pages.autoPost(ctx, URI.create(target.redirectUri()), fields);
+            return;
+        }
+        // Appendix B: the parameters are added to the redirect URI's query, after any it has already.
+        StringBuilder location = new StringBuilder(target.redirectUri()).append(target.redirectUri().indexOf('?') < 0 ? '?' : '&');
+        fields.forEach((k, v) -> location.append(k).append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8)).append('&'));
+        location.setLength(location.length() - 1);
+        pages.redirect(ctx, location.toString());
     }
 
     /**
@@ -289,6 +295,8 @@ public final class AuthorizationEndpoint {
         if (state != null && state.length() > MAX_STATE) throw new Refused(OAuth2Error.INVALID_REQUEST, "state is longer than " + MAX_STATE + " characters");
         if (params.containsKey("request")) throw new Refused(OAuth2Error.REQUEST_NOT_SUPPORTED, "request objects are not supported");
         if (params.containsKey("request_uri")) throw new Refused(OAuth2Error.REQUEST_URI_NOT_SUPPORTED, "request_uri is not supported");
+        // OpenID Connect Core §3.1.2.6: clients are registered by an administrator, not in the request.
+        if (params.containsKey("registration")) throw new Refused(OIDCError.REGISTRATION_NOT_SUPPORTED, "the registration parameter is not supported");
         String responseType = params.get("response_type");
         if (responseType == null) throw new Refused(OAuth2Error.INVALID_REQUEST, "response_type is required");
         if (!responseType.equals("code")) throw new Refused(OAuth2Error.UNSUPPORTED_RESPONSE_TYPE, "only response_type=code is supported");

@@ -6,6 +6,7 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.List;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -51,8 +52,9 @@ public final class Csrf {
         // Browsers that say so: a form submitted from another site is refused even before the token check.
         if ("cross-site".equalsIgnoreCase(ctx.header("Sec-Fetch-Site"))) return false;
         byte[] secret = decode(cookies.read(ctx, COOKIE));
-        String sent = ctx.formParam(FIELD);
-        if (secret == null || sent == null) return false;
+        List<String> sentOnce = ctx.formParams(FIELD);
+        if (secret == null || sentOnce.size() != 1) return false;
+        String sent = sentOnce.get(0);
         byte[] expected = B64.encodeToString(mac(secret)).getBytes(StandardCharsets.US_ASCII);
         return MessageDigest.isEqual(expected, sent.getBytes(StandardCharsets.US_ASCII));
     }

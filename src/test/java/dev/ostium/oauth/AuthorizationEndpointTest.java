@@ -15,6 +15,7 @@ import dev.ostium.testing.Person;
 import dev.ostium.testing.Response;
 import dev.ostium.testing.ServerTest;
 import dev.ostium.testing.TestDatabase;
+import dev.ostium.testing.TestServer;
 import dev.ostium.testing.TestServer.App;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -183,6 +184,7 @@ class AuthorizationEndpointTest extends ServerTest {
                 new Case(app, Map.of("response_mode", "fragment"), "invalid_request"),
                 new Case(app, Map.of("request", "eyJ.x.y"), "request_not_supported"),
                 new Case(app, Map.of("request_uri", "https://x.example/r"), "request_uri_not_supported"),
+                new Case(app, Map.of("registration", "{\"client_name\":\"x\"}"), "registration_not_supported"),
                 new Case(app, Map.of("code_challenge", "x".repeat(43), "code_challenge_method", "plain"), "invalid_request"),
                 new Case(app, Map.of("code_challenge_method", "S256"), "invalid_request"),
                 new Case(app, Map.of("code_challenge", "short", "code_challenge_method", "S256"), "invalid_request"),
@@ -209,6 +211,36 @@ class AuthorizationEndpointTest extends ServerTest {
         assertThat(tooBig.get("error")).isEqualTo("invalid_request");
         assertThat(tooBig).doesNotContainKey("state");
         assertThat(codes()).isEqualTo(before);
+    }
+
+    @Test
+    void stateGoesBackExactlyEvenWhenItIsOnlySpaces() {
+        App app = webApp(Map.of());
+        Person p = signedIn("alice");
+        long before = codes();
+        // RFC 6749 Appendix A.5: a state is any visible ASCII, so one of spaces is a state like any other.
+        for (String state : List.of(" ", "   ", "\t", "a b+c%26d=e&f", "{\"k\":[1,2]}")) {
+            Map<String, String> req = request(app, CB, "openid", Map.of("state", state));
+            Map<String, String> refused = backAtClient(p.get(url(req) + "&prompt=bogus"), CB);
+            assertThat(refused.get("error")).isEqualTo("invalid_request");
+            assertThat(refused.get("state")).isEqualTo(state);
+            Map<String, String> asked = request(app, CB, "openid", Map.of("state", state, "prompt", "consent"));
+            Map<String, String> answer = backAtClient(decide(p, p.get(url(asked)), "allow"), CB);
+            assertThat(answer.get("code")).as(state).matches("[A-Za-z0-9_-]{43}");
+            assertThat(answer.get("state")).isEqualTo(state);
+            assertThat(answer.get("iss")).isEqualTo(server.base());
+            Response posted = p.get(url(request(app, CB, "openid", Map.of("state", state, "response_mode", "form_post"))));
+            assertThat(Authorize.hiddenFields(posted.body()).get("state")).isEqualTo(state);
+        }
+        // A redirect URI with a query of its own keeps it, and the answer follows it.
+        String withQuery = CB + "?tenant=7";
+        App tenant = webApp(Map.of("redirectUris", List.of(withQuery)));
+        Map<String, String> answer = query(decide(p, p.get(url(request(tenant, withQuery, "openid", Map.of("state", " ")))), "allow")
+                .header("Location"));
+        assertThat(answer.get("tenant")).isEqualTo("7");
+        assertThat(answer.get("state")).isEqualTo(" ");
+        assertThat(answer.get("code")).matches("[A-Za-z0-9_-]{43}");
+        assertThat(codes()).isEqualTo(before + 11);
     }
 
     @Test
@@ -357,6 +389,15 @@ class AuthorizationEndpointTest extends ServerTest {
         assertThat(codes()).isEqualTo(before);
         assertThat(server.node().consents.find(server.node().directory.byUsername("alice").orElseThrow().id(),
                 server.node().apps.require(other.clientId()).id())).isEmpty();
+        // A decision or a CSRF token sent twice is refused, not read by its first value.
+        Map<String, String> withToken = new LinkedHashMap<>(shown);
+        withToken.put("csrf", p.csrf());
+        Response twoDecisions = p.postBody("/oauth2/consent", TestServer.form(withToken) + "&decision=deny");
+        assertThat(twoDecisions.status()).isEqualTo(400);
+        assertThat(twoDecisions.header("Location")).isNull();
+        Response twoTokens = p.postBody("/oauth2/consent", TestServer.form(withToken) + "&csrf=" + p.csrf());
+        assertThat(twoTokens.status()).isEqualTo(403);
+        assertThat(codes()).isEqualTo(before);
         // The form as shown still works.
         assertThat(backAtClient(p.submit("/oauth2/consent", shown), CB)).containsKey("code");
     }
