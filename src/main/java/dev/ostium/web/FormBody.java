@@ -2,7 +2,9 @@ package dev.ostium.web;
 
 import dev.ostium.oauth.OAuthProblem;
 import io.javalin.http.Context;
-import java.net.URLDecoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
@@ -29,12 +31,22 @@ public final class FormBody {
         if (type == null || !type.toLowerCase().split(";")[0].trim().equals("application/x-www-form-urlencoded")) {
             throw OAuthProblem.invalidRequest("the body must be application/x-www-form-urlencoded");
         }
+        // RFC 6749 §2.3: one authentication method per request; Authorization is not a list (RFC 9110 §11.6.2).
+        if (countAuthorization(ctx) > 1) {
+            throw OAuthProblem.invalidRequest("the Authorization header is sent more than once");
+        }
         if (!ctx.queryParamMap().isEmpty()) {
             throw OAuthProblem.invalidRequest("parameters belong in the body, not the query string");
         }
         byte[] raw = ctx.bodyAsBytes();
         if (raw.length > MAX_BYTES) throw OAuthProblem.invalidRequest("the body is larger than " + MAX_BYTES + " bytes");
-        return parse(new String(raw, StandardCharsets.UTF_8), ctx.ip());
+        return parse(utf8(raw), ctx.ip());
+    }
+
+    private static int countAuthorization(Context ctx) {
+        int n = 0;
+        for (var e = ctx.req().getHeaders("Authorization"); e.hasMoreElements(); e.nextElement()) n++;
+        return n;
     }
 
     static FormBody parse(String body, String address) {
@@ -52,11 +64,44 @@ public final class FormBody {
         return new FormBody(out, address);
     }
 
+    /**
+     * Appendix B: names and values are UTF-8, percent-encoded, with {@code +} for a space. Bytes that are not
+     * UTF-8 are refused, never replaced: a value must reach the grant exactly as the client sent it.
+     */
     private static String decode(String s) {
+        if (s.indexOf('%') < 0) return s.replace('+', ' ');
+        byte[] bytes = new byte[s.length() * 4];
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '+') {
+                bytes[n++] = ' ';
+            } else if (c == '%') {
+                int hi = i + 2 < s.length() ? Character.digit(s.charAt(i + 1), 16) : -1;
+                int lo = hi < 0 ? -1 : Character.digit(s.charAt(i + 2), 16);
+                if (lo < 0) throw OAuthProblem.invalidRequest("the body is not valid form encoding");
+                bytes[n++] = (byte) (hi << 4 | lo);
+                i += 2;
+            } else if (c < 0x80) {
+                bytes[n++] = (byte) c;
+            } else {
+                // Not percent-encoded, but the body was UTF-8: the character stands for itself.
+                int cp = s.codePointAt(i);
+                byte[] b = Character.toString(cp).getBytes(StandardCharsets.UTF_8);
+                System.arraycopy(b, 0, bytes, n, b.length);
+                n += b.length;
+                i += Character.charCount(cp) - 1;
+            }
+        }
+        return utf8(java.util.Arrays.copyOf(bytes, n));
+    }
+
+    private static String utf8(byte[] bytes) {
         try {
-            return URLDecoder.decode(s, StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            throw OAuthProblem.invalidRequest("the body is not valid form encoding");
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw OAuthProblem.invalidRequest("the body is not UTF-8");
         }
     }
 

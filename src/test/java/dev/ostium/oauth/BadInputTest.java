@@ -152,6 +152,30 @@ class BadInputTest extends ServerTest {
     }
 
     @Test
+    void bytesThatAreNotUtf8AreRefusedNotReplaced() {
+        String basic = TestServer.basic(app.clientId(), app.secret());
+        for (String path : ENDPOINTS) {
+            for (String bad : List.of("%ff", "%c0%af", "%ed%a0%80", "%e2%82")) {
+                assertOAuthError(raw(path, "application/x-www-form-urlencoded", "grant_type=client_credentials&token=" + bad + "&x=1", basic),
+                        400, "invalid_request");
+            }
+        }
+        // Well-formed UTF-8, percent-encoded or not, is read as such.
+        assertThat(raw("/oauth2/token", "application/x-www-form-urlencoded", "grant_type=client_credentials&note=%C3%A8+è", basic)
+                .status()).isEqualTo(200);
+    }
+
+    @Test
+    void twoAuthorizationHeadersAreInvalidRequest() {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.url("/oauth2/token")))
+                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Authorization", TestServer.basic(app.clientId(), app.secret()))
+                .header("Authorization", TestServer.basic("someone-else", "nope"));
+        assertOAuthError(server.send(b.build()), 400, "invalid_request");
+    }
+
+    @Test
     void oversizedBodiesAreRefused() {
         String basic = TestServer.basic(app.clientId(), app.secret());
         String big = "grant_type=client_credentials&scope=" + "a".repeat(70_000);
