@@ -24,6 +24,7 @@ public final class Cors {
 
     private static final String CLIENT_ID = "ostium.cors.client_id";
     private static final String APP_ID = "ostium.cors.app_id";
+    private static final String ANY_ORIGIN = "ostium.cors.any_origin";
 
     private final AppRegistry apps;
 
@@ -50,6 +51,15 @@ public final class Cors {
         ctx.attribute(APP_ID, appId);
     }
 
+    /**
+     * The answer says only that the request carried no valid credentials, so any page may read it: a
+     * single-page app whose token expired learns that instead of seeing a network error, and a page of
+     * another origin learns nothing it could not learn by sending the same token from a server.
+     */
+    static void readableByAnyOrigin(Context ctx) {
+        ctx.attribute(ANY_ORIGIN, Boolean.TRUE);
+    }
+
     /** Preflight and answer handling for one endpoint that browsers may call across origins. */
     void routes(RoutesConfig r, String path, String methods) {
         r.options(path, ctx -> preflight(ctx, methods));
@@ -72,13 +82,21 @@ public final class Cors {
         String origin = ctx.header("Origin");
         if (origin == null) return;
         ctx.header("Vary", "Origin");
+        if (ctx.attribute(ANY_ORIGIN) != null) {
+            allow(ctx, origin);
+            return;
+        }
         String clientId = ctx.attribute(CLIENT_ID);
         Long appId = ctx.attribute(APP_ID);
         Optional<ExternalApp> app = appId != null ? apps.byId(appId) : apps.byClientId(clientId);
         if (app.isPresent() && app.get().redirectUris().stream().anyMatch(uri -> origin.equals(originOf(uri)))) {
-            ctx.header("Access-Control-Allow-Origin", origin);
-            ctx.header("Access-Control-Expose-Headers", "WWW-Authenticate");
+            allow(ctx, origin);
         }
+    }
+
+    private static void allow(Context ctx, String origin) {
+        ctx.header("Access-Control-Allow-Origin", origin);
+        ctx.header("Access-Control-Expose-Headers", "WWW-Authenticate");
     }
 
     /** {@code scheme://host[:port]} of a URL (RFC 6454 §6.1), the default port left out; null for a URI without a host. */

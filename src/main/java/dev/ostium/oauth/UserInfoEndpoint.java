@@ -50,6 +50,7 @@ public final class UserInfoEndpoint {
         if (description != null) c.append(", error_description=\"").append(description).append('"');
         if (status == 403) c.append(", scope=\"openid\"");
         ctx.header("WWW-Authenticate", c.toString());
+        if (status == 401) Cors.readableByAnyOrigin(ctx);
         Map<String, Object> body = new LinkedHashMap<>();
         if (error != null) body.put("error", error);
         if (description != null) body.put("error_description", description);

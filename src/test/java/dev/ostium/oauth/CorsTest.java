@@ -106,6 +106,11 @@ class CorsTest extends ServerTest {
         notReadable(send("GET", "/oauth2/userinfo", EVIL, null, bearer));
         Response refused = send("GET", "/oauth2/userinfo", OWN, null, Map.of("Authorization", "Bearer nope"));
         assertThat(refused.status()).isEqualTo(401);
+        // A refusal carries nothing but its challenge: the page learns its token is no good instead of seeing
+        // a network error, and can read why.
+        readableBy(refused, OWN);
+        assertThat(refused.header("Access-Control-Expose-Headers")).contains("WWW-Authenticate");
+        readableBy(send("GET", "/oauth2/userinfo", OWN, null, Map.of()), OWN);
 
         // Revocation by the public client, from its page.
         Response revoked = send("POST", "/oauth2/revoke", OWN,
