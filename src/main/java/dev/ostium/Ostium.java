@@ -139,7 +139,9 @@ public final class Ostium implements AutoCloseable {
         try {
             ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
                     .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
-                    .configure(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY, true);
+                    .configure(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY, true)
+                    // A field given twice is a mistake to report, not a choice to make for the sender.
+                    .configure(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION, true);
             changes = new ChangeFeed(db, clock);
             directory = new Directory(db, changes, clock);
             audit = new AuditTrail(db, clock);

@@ -19,4 +19,9 @@ public final class AppException extends RuntimeException {
     public static AppException notFound(String clientId) {
         return new AppException(Kind.NOT_FOUND, "no app with client id '" + clientId + "'");
     }
+
+    /** Something other than an app is not there: {@code what} names it, e.g. "no user 'bob'". */
+    public static AppException missing(String what) {
+        return new AppException(Kind.NOT_FOUND, what);
+    }
 }

@@ -207,11 +207,11 @@ public final class AuditTrail {
         }
         if (f.from() != null) {
             where.add("occurred_at >= :from");
-            binds.put("from", f.from().toEpochMilli());
+            binds.put("from", millis(f.from()));
         }
         if (f.to() != null) {
             where.add("occurred_at < :to");
-            binds.put("to", f.to().toEpochMilli());
+            binds.put("to", millis(f.to()));
         }
         if (f.before() != null) {
             // Newest first means by time, then by id among events of the same millisecond; the position is
@@ -228,6 +228,16 @@ public final class AuditTrail {
         }
         return new Where(String.join(" and ", where), binds);
     }
+
+    /** Milliseconds of an instant, held to what a long can count: a date beyond it still selects by order. */
+    private static long millis(Instant i) {
+        if (i.isBefore(EARLIEST)) return Long.MIN_VALUE;
+        if (i.isAfter(LATEST)) return Long.MAX_VALUE;
+        return i.toEpochMilli();
+    }
+
+    private static final Instant EARLIEST = Instant.ofEpochMilli(Long.MIN_VALUE);
+    private static final Instant LATEST = Instant.ofEpochMilli(Long.MAX_VALUE);
 
     private static String familyPattern(String family) {
         return family.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%";

@@ -269,7 +269,7 @@ public final class AdminApi {
 
     private User user(Context ctx) {
         String name = ctx.pathParam("username");
-        return directory.byUsername(name).orElseThrow(() -> AppException.notFound("user " + name));
+        return directory.byUsername(name).orElseThrow(() -> AppException.missing("no user '" + name + "'"));
     }
 
     private GlobalSettings mergeSettings(Context ctx) {
@@ -284,9 +284,8 @@ public final class AdminApi {
     }
 
     private static boolean flag(Map<?, ?> body, String name, boolean current) {
-        Object v = body.get(name);
-        if (v == null) return current;
-        if (v instanceof Boolean b) return b;
+        if (!body.containsKey(name)) return current;
+        if (body.get(name) instanceof Boolean b) return b;
         throw AppException.invalid(name + " must be true or false");
     }
 
@@ -405,7 +404,10 @@ public final class AdminApi {
             return value;
         } catch (com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException e) {
             throw AppException.invalid("unknown field '" + e.getPropertyName() + "'");
+        } catch (com.fasterxml.jackson.core.exc.StreamReadException e) {
+            throw unreadableBody(e);
         } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
+            if (unreadable(e)) throw unreadableBody(e);
             // The innermost named field (a list's items have no name of their own).
             String field = e.getPath().reversed().stream().map(com.fasterxml.jackson.databind.JsonMappingException.Reference::getFieldName)
                     .filter(java.util.Objects::nonNull).findFirst().orElse(null);
@@ -413,6 +415,25 @@ public final class AdminApi {
         } catch (java.io.IOException e) {
             throw AppException.invalid("the body is not valid JSON");
         }
+    }
+
+    /** The body could not be read as JSON at all (bad bytes, a field twice), whatever field the reader was at. */
+    private static boolean unreadable(Throwable e) {
+        for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+            if (c instanceof com.fasterxml.jackson.core.exc.StreamReadException || c instanceof java.io.CharConversionException) return true;
+        }
+        return false;
+    }
+
+    private static AppException unreadableBody(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            java.util.regex.Matcher twice = java.util.regex.Pattern.compile("^Duplicate field '([^']{1,100})'").matcher(String.valueOf(c.getMessage()));
+            if (twice.find()) return AppException.invalid("field '" + twice.group(1) + "' is given twice");
+            if (c instanceof java.io.CharConversionException || String.valueOf(c.getMessage()).startsWith("Invalid UTF-8")) {
+                return AppException.invalid("the body is not UTF-8");
+            }
+        }
+        return AppException.invalid("the body is not valid JSON");
     }
 
     private static String clientId(Context ctx) {

@@ -608,6 +608,7 @@ public final class ConsolePages {
         try {
             templates.delete(name);
         } catch (AppException e) {
+            if (e.kind == AppException.Kind.NOT_FOUND) throw PageProblem.notFound("console.template.not_found");
             pages.redirect(ctx, TEMPLATES + "?error=in_use");
             return;
         }

@@ -85,6 +85,11 @@ class AuditTrailTest extends ServerTest {
         assertThat(kinds(second.path("events"))).containsExactly("app.updated", "app.created");
         assertThat(events("?app=" + app.clientId() + "&from=2999-01-01T00:00:00Z").size()).isZero();
         assertThat(server.admin("GET", "/admin/api/audit?from=yesterday", null).status()).isEqualTo(400);
+        // Instants beyond what milliseconds since 1970 can count still filter by order, not fail.
+        assertThat(events("?app=" + app.clientId() + "&from=%2B999999999-01-01T00:00:00Z").size()).isZero();
+        assertThat(events("?app=" + app.clientId() + "&from=-999999999-01-01T00:00:00Z").size()).isEqualTo(6);
+        assertThat(events("?app=" + app.clientId() + "&to=-999999999-01-01T00:00:00Z").size()).isZero();
+        assertThat(server.admin("GET", "/admin/api/audit.csv?to=%2B999999999-01-01T00:00:00Z", null).status()).isEqualTo(200);
     }
 
     @Test

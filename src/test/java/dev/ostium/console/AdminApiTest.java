@@ -136,6 +136,12 @@ class AdminApiTest extends ServerTest {
                 .isEqualTo("field 'name' has the wrong type");
         assertThat(server.admin("POST", "/admin/api/apps", Map.of("name", "x", "user", "alice", "colour", "red"))
                 .json().path("error_description").asText()).isEqualTo("unknown field 'colour'");
+        // A field twice, or bytes that are not UTF-8, are named as what they are.
+        assertThat(server.admin("POST", "/admin/api/apps", "{\"name\":\"x\",\"name\":\"y\",\"user\":\"alice\"}")
+                .json().path("error_description").asText()).isEqualTo("field 'name' is given twice");
+        Response notUtf8 = server.admin("POST", "/admin/api/apps", new byte[] {'{', '"', 'n', 'a', 'm', 'e', '"', ':', '"', (byte) 0xff, '"', '}'});
+        assertThat(notUtf8.status()).isEqualTo(400);
+        assertThat(notUtf8.json().path("error_description").asText()).isEqualTo("the body is not UTF-8");
         assertThat(server.count("apps")).isEqualTo(apps);
     }
 
@@ -148,6 +154,9 @@ class AdminApiTest extends ServerTest {
         }
         assertThat(server.admin("DELETE", "/admin/api/apps/ost_nope", null).status()).isEqualTo(404);
         assertThat(server.admin("POST", "/admin/api/apps/ost_nope/secret", null).status()).isEqualTo(404);
+        Response nobody = server.admin("POST", "/admin/api/users/nobody/disable", null);
+        assertThat(nobody.status()).isEqualTo(404);
+        assertThat(nobody.json().path("error_description").asText()).isEqualTo("no user 'nobody'");
     }
 
     @Test
@@ -169,6 +178,10 @@ class AdminApiTest extends ServerTest {
             assertThat(changed.path("usersRotateSecrets").asBoolean()).isFalse();
             assertThat(changed.path("oauthEnabled").asBoolean()).isTrue();
             assertThat(server.admin("PUT", "/admin/api/settings", Map.of("oauthEnabled", "yes")).status()).isEqualTo(400);
+            // null is not a switch position: refused, and nothing is changed or recorded.
+            long events = server.count("audit_events");
+            assertThat(server.admin("PUT", "/admin/api/settings", "{\"oauthEnabled\":null}").status()).isEqualTo(400);
+            assertThat(server.count("audit_events")).isEqualTo(events);
         } finally {
             server.setSettings(Map.of("usersRotateSecrets", true));
         }

@@ -186,7 +186,8 @@ public final class TestServer implements AutoCloseable {
             if (body == null) {
                 b.method(method, HttpRequest.BodyPublishers.noBody());
             } else {
-                b.method(method, HttpRequest.BodyPublishers.ofString(body instanceof String s ? s : JSON.writeValueAsString(body)));
+                b.method(method, body instanceof byte[] bytes ? HttpRequest.BodyPublishers.ofByteArray(bytes)
+                        : HttpRequest.BodyPublishers.ofString(body instanceof String s ? s : JSON.writeValueAsString(body)));
             }
             return send(b.build());
         } catch (IOException e) {
