@@ -14,6 +14,7 @@ import dev.ostium.audit.AuditEvent;
 import dev.ostium.audit.AuditTrail;
 import dev.ostium.directory.LoginSession;
 import dev.ostium.directory.User;
+import dev.ostium.web.FormBody;
 import dev.ostium.web.PageProblem;
 import dev.ostium.web.Pages;
 import io.javalin.config.RoutesConfig;
@@ -95,9 +96,10 @@ public final class AuthorizationEndpoint {
     }
 
     public void routes(RoutesConfig r) {
-        pages.get(r, PATH, ctx -> authorize(ctx, ctx.queryParamMap()));
+        pages.get(r, PATH, ctx -> authorize(ctx, ctx.queryParamMap(),
+                ctx.queryString() == null || FormBody.wellFormed(ctx.queryString().getBytes(StandardCharsets.UTF_8))));
         // §3.1.2.1 (OpenID Connect): the request may also be POSTed, by the client's page: no CSRF token there.
-        pages.postFromAnotherSite(r, PATH, ctx -> authorize(ctx, formParams(ctx)));
+        pages.postFromAnotherSite(r, PATH, ctx -> authorize(ctx, formParams(ctx), FormBody.wellFormed(ctx.bodyAsBytes())));
         pages.post(r, CONSENT_PATH, this::decide);
     }
 
@@ -119,9 +121,15 @@ public final class AuthorizationEndpoint {
         }
     }
 
-    private void authorize(Context ctx, Map<String, List<String>> raw) {
+    /** @param wellFormed whether the parameters arrived as valid form encoding of UTF-8 (else they were patched up) */
+    private void authorize(Context ctx, Map<String, List<String>> raw, boolean wellFormed) {
         Target target = target(raw);
         try {
+            // §4.1.2: the state must go back exactly as sent; one that had to be patched up is not sent back at all.
+            if (!wellFormed) {
+                target = new Target(target.redirectUri(), target.mode(), null);
+                throw new Refused(OAuth2Error.INVALID_REQUEST, "the request is not valid form encoding of UTF-8 text");
+            }
             Request req = parse(raw, target);
             pages.preferLanguages(ctx, req.params().get("ui_locales"));
             Optional<LoginSession> session = login.current(ctx);

@@ -43,6 +43,23 @@ public final class FormBody {
         return parse(utf8(raw), ctx.ip());
     }
 
+    /**
+     * True when form encoding (a query string or a form body) is well formed: valid percent escapes, and
+     * names and values that are UTF-8. Decoders elsewhere replace what is not; this says whether they had to.
+     */
+    public static boolean wellFormed(byte[] encoded) {
+        try {
+            for (String pair : utf8(encoded).split("&")) {
+                int eq = pair.indexOf('=');
+                decode(eq < 0 ? pair : pair.substring(0, eq));
+                if (eq >= 0) decode(pair.substring(eq + 1));
+            }
+            return true;
+        } catch (OAuthProblem e) {
+            return false;
+        }
+    }
+
     private static int countAuthorization(Context ctx) {
         int n = 0;
         for (var e = ctx.req().getHeaders("Authorization"); e.hasMoreElements(); e.nextElement()) n++;

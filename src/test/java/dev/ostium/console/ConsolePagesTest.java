@@ -126,6 +126,10 @@ class ConsolePagesTest extends ServerTest {
         assertThat(refused.header("Location")).contains("error=in_use");
         assertThat(admin.get(refused.header("Location")).body()).contains("cannot be deleted");
         assertThat(server.admin("GET", "/admin/api/templates/kept", null).status()).isEqualTo(200);
+        // A template that is not there is not "in use": it is not found.
+        Response missing = admin.submit("/admin/templates/never-made/delete", Map.of());
+        assertThat(missing.status()).isEqualTo(404);
+        assertThat(missing.header("Location")).isNull();
     }
 
     @Test

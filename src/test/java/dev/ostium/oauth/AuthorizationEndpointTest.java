@@ -214,7 +214,7 @@ class AuthorizationEndpointTest extends ServerTest {
     }
 
     @Test
-    void stateGoesBackExactlyEvenWhenItIsOnlySpaces() {
+    void stateGoesBackExactlyAsSentAndBytesThatAreNotUtf8AreRefused() {
         App app = webApp(Map.of());
         Person p = signedIn("alice");
         long before = codes();
@@ -232,6 +232,22 @@ class AuthorizationEndpointTest extends ServerTest {
             Response posted = p.get(url(request(app, CB, "openid", Map.of("state", state, "response_mode", "form_post"))));
             assertThat(Authorize.hiddenFields(posted.body()).get("state")).isEqualTo(state);
         }
+        // Bytes that are not UTF-8 are refused, not patched up and sent back altered.
+        for (String bad : List.of("%ff", "%c0%af", "%ed%a0%80")) {
+            Map<String, String> req = request(app, CB, "openid", Map.of());
+            req.remove("state");
+            Map<String, String> refused = backAtClient(p.get(url(req) + "&state=" + bad), CB);
+            assertThat(refused.get("error")).as(bad).isEqualTo("invalid_request");
+            assertThat(refused).as(bad).doesNotContainKey("state").doesNotContainKey("code");
+        }
+        Map<String, String> posted = request(app, CB, "openid", Map.of());
+        for (String bad : List.of("&nonce=%ff", "&nonce=%zz", "&nonce=%")) {
+            Response badPost = p.postBody("/oauth2/authorize", TestServer.form(posted) + bad);
+            assertThat(backAtClient(badPost, CB).get("error")).as(bad).isEqualTo("invalid_request");
+        }
+        // Well-formed UTF-8 is fine.
+        assertThat(backAtClient(p.get(url(request(app, CB, "openid", Map.of("state", "è中")))), CB).get("state"))
+                .isEqualTo("è中");
         // A redirect URI with a query of its own keeps it, and the answer follows it.
         String withQuery = CB + "?tenant=7";
         App tenant = webApp(Map.of("redirectUris", List.of(withQuery)));
@@ -240,7 +256,7 @@ class AuthorizationEndpointTest extends ServerTest {
         assertThat(answer.get("tenant")).isEqualTo("7");
         assertThat(answer.get("state")).isEqualTo(" ");
         assertThat(answer.get("code")).matches("[A-Za-z0-9_-]{43}");
-        assertThat(codes()).isEqualTo(before + 11);
+        assertThat(codes()).isEqualTo(before + 12);
     }
 
     @Test
