@@ -210,8 +210,8 @@ public final class Ostium implements AutoCloseable {
             Login login = new Login(loginSessions, pages.cookies());
             AccountPages accountPages = new AccountPages(pages, login, passwordLogin, directory);
             AuthorizationEndpoint authorize = new AuthorizationEndpoint(apps, login, pages, rules, consents, codes, resourceIndicator,
-                    audit, config.issuer(), masterKey.derive("forced-login-marker"), clock);
-            EndSessionEndpoint endSession = new EndSessionEndpoint(apps, login, pages, keys, directory, config.issuer());
+                    audit, config.issuer(), idTokens, masterKey.derive("forced-login-marker"), clock);
+            EndSessionEndpoint endSession = new EndSessionEndpoint(apps, login, pages, idTokens, directory);
             ConnectedAppsPages connectedApps = new ConnectedAppsPages(pages, login, directory,
                     new ConnectedApps(db, apps, consents, tokenStore, settings, audit, clock), apps);
             ShownOnce shownOnce = new ShownOnce(db, masterKey, clock);

@@ -63,6 +63,7 @@ public final class AuthorizationEndpoint {
     private static final int MAX_STATE = 1024;
     private static final int MAX_NONCE = 512;
     private static final int MAX_VALUE = 2048;
+    private static final int MAX_HINT = 8192;
     private static final Set<String> PROMPTS = Set.of("none", "login", "consent", "select_account");
     /** Prompts the login page answers: it asks for the password, and lets the person sign in as another account. */
     private static final Set<String> LOGIN_PROMPTS = Set.of("login", "select_account");
@@ -74,6 +75,7 @@ public final class AuthorizationEndpoint {
     private final Consents consents;
     private final AuthorizationCodes codes;
     private final Issuer issuer;
+    private final IdTokens idTokens;
     private final Clock clock;
     private final AuditTrail audit;
     private final SecretKeySpec markerKey;
@@ -81,7 +83,8 @@ public final class AuthorizationEndpoint {
 
     public AuthorizationEndpoint(AppRegistry apps, Login login, Pages pages, ConnectionRules rules, Consents consents,
                                  AuthorizationCodes codes, ResourceIndicator resource, AuditTrail audit, URI issuer,
-                                 byte[] markerKey, Clock clock) {
+                                 IdTokens idTokens, byte[] markerKey, Clock clock) {
+        this.idTokens = idTokens;
         this.resource = resource;
         this.audit = audit;
         this.markerKey = new SecretKeySpec(markerKey, "HmacSHA256");
@@ -106,7 +109,7 @@ public final class AuthorizationEndpoint {
     /** A validated authorization request; {@code params} are its parameters as received, one value each. */
     record Request(ExternalApp app, String redirectUri, ResponseMode mode, String state, String nonce, Set<String> scopes,
                    Set<String> prompt, Long maxAge, String loginHint, String codeChallenge, Long authAfter,
-                   Map<String, String> params) {}
+                   String hintedSubject, Map<String, String> params) {}
 
     /** Where errors may go once the client and its redirect URI are known. */
     private record Target(String redirectUri, ResponseMode mode, String state) {}
@@ -138,11 +141,16 @@ public final class AuthorizationEndpoint {
             boolean fresh = req.authAfter() != null && session.isPresent() && session.get().authTime().toEpochMilli() >= req.authAfter();
             boolean tooOld = req.maxAge() != null && session.isPresent()
                     && now - session.get().authTime().toEpochMilli() > req.maxAge() * 1000;
-            boolean force = !fresh && (req.prompt().stream().anyMatch(LOGIN_PROMPTS::contains) || tooOld);
+            // The app expects someone else than the person signed in here: that person signs in (or the app is told).
+            boolean otherPerson = req.hintedSubject() != null && user.isPresent() && !user.get().subject().equals(req.hintedSubject());
+            boolean force = !fresh && (req.prompt().stream().anyMatch(LOGIN_PROMPTS::contains) || tooOld || otherPerson);
             if (user.isEmpty() || force) {
-                if (req.prompt().contains("none")) throw new Refused(OIDCError.LOGIN_REQUIRED, "the person is not signed in");
+                if (req.prompt().contains("none")) {
+                    throw new Refused(OIDCError.LOGIN_REQUIRED, otherPerson ? "the person signed in is not the one id_token_hint names"
+                            : "the person is not signed in");
+                }
                 login.redirectToLogin(ctx, returnTo(req, force ? now : null), force && user.isPresent(),
-                        user.map(User::username).orElse(req.loginHint()));
+                        otherPerson ? req.loginHint() : user.map(User::username).orElse(req.loginHint()));
                 return;
             }
             proceed(ctx, req, session.get(), user.get());
@@ -291,7 +299,7 @@ public final class AuthorizationEndpoint {
             if (e.getValue().size() > 1) throw new Refused(OAuth2Error.INVALID_REQUEST, "parameter '" + e.getKey() + "' is sent more than once");
             String v = e.getValue().isEmpty() ? "" : e.getValue().get(0);
             if (v.isEmpty()) continue;
-            if (v.length() > MAX_VALUE) throw new Refused(OAuth2Error.INVALID_REQUEST, "parameter '" + e.getKey() + "' is too long");
+            if (v.length() > (e.getKey().equals("id_token_hint") ? MAX_HINT : MAX_VALUE)) throw new Refused(OAuth2Error.INVALID_REQUEST, "parameter '" + e.getKey() + "' is too long");
             params.put(e.getKey(), v);
         }
         ExternalApp app = apps.byClientId(params.get("client_id")).orElseThrow();
@@ -341,8 +349,14 @@ public final class AuthorizationEndpoint {
         String loginHint = params.get("login_hint");
         if (loginHint != null && loginHint.length() > 100) loginHint = null;
         Long authAfter = forcedAt(params.get(AUTH_AFTER), app.clientId());
+        // OpenID Connect Core §3.1.2.1: an ID token this server issued, naming the person the app expects.
+        String hintedSubject = null;
+        if (params.containsKey("id_token_hint")) {
+            hintedSubject = idTokens.hint(params.get("id_token_hint")).map(com.nimbusds.jwt.JWTClaimsSet::getSubject)
+                    .orElseThrow(() -> new Refused(OAuth2Error.INVALID_REQUEST, "id_token_hint is not an ID token issued here"));
+        }
         return new Request(app, target.redirectUri(), target.mode(), state, nonce, scopes, prompt, maxAge, loginHint, challenge,
-                authAfter, params);
+                authAfter, hintedSubject, params);
     }
 
     /**

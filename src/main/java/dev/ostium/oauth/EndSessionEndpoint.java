@@ -1,14 +1,12 @@
 package dev.ostium.oauth;
 
 import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 import dev.ostium.account.Login;
 import dev.ostium.apps.AppRegistry;
 import dev.ostium.apps.ExternalApp;
 import dev.ostium.directory.Directory;
 import dev.ostium.directory.LoginSession;
 import dev.ostium.directory.User;
-import dev.ostium.keys.SigningKeys;
 import dev.ostium.web.PageProblem;
 import dev.ostium.web.Pages;
 import io.javalin.config.RoutesConfig;
@@ -39,17 +37,15 @@ public final class EndSessionEndpoint {
     private final AppRegistry apps;
     private final Login login;
     private final Pages pages;
-    private final SigningKeys keys;
+    private final IdTokens idTokens;
     private final Directory directory;
-    private final URI issuer;
 
-    public EndSessionEndpoint(AppRegistry apps, Login login, Pages pages, SigningKeys keys, Directory directory, URI issuer) {
+    public EndSessionEndpoint(AppRegistry apps, Login login, Pages pages, IdTokens idTokens, Directory directory) {
         this.apps = apps;
         this.login = login;
         this.pages = pages;
-        this.keys = keys;
+        this.idTokens = idTokens;
         this.directory = directory;
-        this.issuer = issuer;
     }
 
     public void routes(RoutesConfig r) {
@@ -115,17 +111,7 @@ public final class EndSessionEndpoint {
     /** An ID token this server signed (expired ones too: a hint is often old), or a page saying it is not. */
     private Optional<JWTClaimsSet> hint(String idToken) {
         if (idToken == null) return Optional.empty();
-        try {
-            SignedJWT jwt = SignedJWT.parse(idToken);
-            JWTClaimsSet claims = jwt.getJWTClaimsSet();
-            if (!keys.verify(jwt) || !issuer.toString().equals(claims.getIssuer()) || claims.getAudience().size() != 1) {
-                throw PageProblem.badRequest("endsession.error.hint");
-            }
-            return Optional.of(claims);
-        } catch (java.text.ParseException | RuntimeException e) {
-            if (e instanceof PageProblem p) throw p;
-            throw PageProblem.badRequest("endsession.error.hint");
-        }
+        return Optional.of(idTokens.hint(idToken).orElseThrow(() -> PageProblem.badRequest("endsession.error.hint")));
     }
 
     private Return back(Optional<JWTClaimsSet> hint, String clientId, String uri, String state) {

@@ -1,7 +1,9 @@
 package dev.ostium.oauth;
 
+import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.oauth2.sdk.token.BearerAccessToken;
 import com.nimbusds.openid.connect.sdk.claims.AccessTokenHash;
 import dev.ostium.apps.ExternalApp;
@@ -9,6 +11,7 @@ import dev.ostium.directory.User;
 import dev.ostium.keys.SigningKeys;
 import java.net.URI;
 import java.util.Date;
+import java.util.Optional;
 import java.util.Set;
 
 /** OpenID Connect ID tokens (Core §2), signed ES256 by default or RS256 when the app asks for it. */
@@ -20,6 +23,28 @@ public final class IdTokens {
     public IdTokens(SigningKeys keys, URI issuer) {
         this.keys = keys;
         this.issuer = issuer.toString();
+    }
+
+    /**
+     * An ID token given back as a hint of who the person is (OpenID Connect Core §3.1.2.1, RP-Initiated Logout
+     * §2): one this server signed for one app, expired ones too, since a hint is often old. Empty when it is
+     * not one, including a JWT access token signed with the same keys.
+     */
+    public Optional<JWTClaimsSet> hint(String idToken) {
+        if (idToken == null || idToken.length() > 8192) return Optional.empty();
+        try {
+            SignedJWT jwt = SignedJWT.parse(idToken);
+            JWTClaimsSet claims = jwt.getJWTClaimsSet();
+            JOSEObjectType type = jwt.getHeader().getType();
+            boolean idTokenType = type == null || JOSEObjectType.JWT.equals(type);
+            if (idTokenType && keys.verify(jwt) && issuer.equals(claims.getIssuer()) && claims.getAudience() != null
+                    && claims.getAudience().size() == 1 && claims.getSubject() != null) {
+                return Optional.of(claims);
+            }
+        } catch (java.text.ParseException | RuntimeException e) {
+            // not a JWT, or not one of ours
+        }
+        return Optional.empty();
     }
 
     public static JWSAlgorithm algorithm(ExternalApp app) {

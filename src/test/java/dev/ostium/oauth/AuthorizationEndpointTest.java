@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -257,6 +258,39 @@ class AuthorizationEndpointTest extends ServerTest {
         assertThat(answer.get("state")).isEqualTo(" ");
         assertThat(answer.get("code")).matches("[A-Za-z0-9_-]{43}");
         assertThat(codes()).isEqualTo(before + 12);
+    }
+
+    @Test
+    void idTokenHintNamesThePersonTheAppExpects() {
+        App app = webApp(Map.of());
+        Person p = signedIn("alice");
+        decide(p, p.get(url(request(app, CB, "openid", Map.of()))), "allow");
+        var node = server.node();
+        var registered = node.apps.require(app.clientId());
+        long now = System.currentTimeMillis();
+        String alice = node.idTokens.issue(registered, node.directory.byUsername("alice").orElseThrow(), Set.of("openid"), now, null, "a", now);
+        String bob = node.idTokens.issue(registered, node.directory.byUsername("bob").orElseThrow(), Set.of("openid"), now, null, "b", now);
+        long longAgo = now - 30L * 24 * 3600 * 1000;
+        String aliceLongAgo = node.idTokens.issue(registered, node.directory.byUsername("alice").orElseThrow(), Set.of("openid"),
+                longAgo, null, "c", longAgo);
+        long before = codes();
+        // The person the hint names is the one signed in: the code comes, even with prompt=none and an expired hint.
+        for (String hint : List.of(alice, aliceLongAgo)) {
+            assertThat(backAtClient(p.get(url(request(app, CB, "openid", Map.of("prompt", "none", "id_token_hint", hint)))), CB))
+                    .containsKey("code");
+        }
+        // Someone else: prompt=none is told login_required; otherwise the login page asks.
+        Map<String, String> other = backAtClient(p.get(url(request(app, CB, "openid", Map.of("prompt", "none", "id_token_hint", bob)))), CB);
+        assertThat(other.get("error")).isEqualTo("login_required");
+        Response asks = p.get(url(request(app, CB, "openid", Map.of("id_token_hint", bob))));
+        assertThat(asks.status()).isEqualTo(303);
+        assertThat(asks.header("Location")).contains("/account/login");
+        // A hint that is not an ID token of this server is refused.
+        for (String bad : List.of("garbage", alice.substring(0, alice.length() - 4) + (alice.endsWith("AAAA") ? "BBBB" : "AAAA"))) {
+            Map<String, String> refused = backAtClient(p.get(url(request(app, CB, "openid", Map.of("id_token_hint", bad)))), CB);
+            assertThat(refused.get("error")).isEqualTo("invalid_request");
+        }
+        assertThat(codes()).isEqualTo(before + 2);
     }
 
     @Test
