@@ -36,7 +36,7 @@ public final class OAuthProblem extends RuntimeException {
     }
 
     /** error_description allows only printable ASCII without '"' and '\' (RFC 6749 §5.2). */
-    static String printable(String s) {
+    public static String printable(String s) {
         if (s == null) return null;
         StringBuilder sb = new StringBuilder(s.length());
         for (char c : s.toCharArray()) {

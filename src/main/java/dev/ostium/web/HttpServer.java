@@ -20,6 +20,8 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.http.MimeTypes;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -170,10 +172,43 @@ public final class HttpServer {
             return super.handle(request, response, callback);
         }
 
+        /** Programs (the OAuth endpoints but the three pages, the admin and REST APIs, metadata) get error JSON. */
+        @Override
+        protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
+                                        Callback callback) throws java.io.IOException {
+            String path = Request.getPathInContext(request);
+            if (!forPrograms(path)) {
+                super.generateResponse(request, response, code, message, cause, callback);
+                return;
+            }
+            response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+            response.write(true, json(code, message, response.getHeaders()), callback);
+        }
+
+        private static boolean forPrograms(String path) {
+            if (path == null) return false;
+            if (path.equals("/oauth2/authorize") || path.startsWith("/oauth2/consent") || path.startsWith("/oauth2/logout")) return false;
+            return path.startsWith("/oauth2/") || path.startsWith("/admin/api/") || path.startsWith("/restapi/")
+                    || path.startsWith("/.well-known/");
+        }
+
+        private static ByteBuffer json(int status, String reason, HttpFields.Mutable fields) {
+            fields.put(HttpHeader.CONTENT_TYPE, "application/json;charset=utf-8");
+            String description = reason == null || reason.isBlank() ? HttpStatus.getMessage(status) : reason;
+            String json = new net.minidev.json.JSONObject(Map.of("error", "invalid_request",
+                    "error_description", OAuthProblem.printable(description))).toJSONString();
+            return ByteBuffer.wrap(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+
+        /**
+         * A request that could not even be read (URI or headers too long, a broken request line) says nothing
+         * of who sent it; most such senders are programs, so the answer is OAuth-shaped error JSON.
+         */
         @Override
         public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
             SECURITY_HEADERS.forEach(fields::put);
-            return super.badMessageError(status, reason, fields);
+            fields.put(HttpHeader.CACHE_CONTROL, "no-store");
+            return json(status, reason, fields);
         }
     }
 

@@ -126,6 +126,15 @@ class BadInputTest extends ServerTest {
             assertThat(r.header("Content-Security-Policy")).contains("frame-ancestors 'none'");
             assertThat(r.header("X-Content-Type-Options")).isEqualTo("nosniff");
         }
+        // A program gets error JSON, like every other refusal it gets; a person's page address gets a page.
+        assertThat(longUri.header("Content-Type")).startsWith("text/html");
+        assertThat(longHeader.header("Content-Type")).startsWith("application/json");
+        assertThat(longHeader.json().path("error").asText()).isEqualTo("invalid_request");
+        assertThat(longHeader.json().path("error_description").asText()).isNotBlank();
+        Response longBasic = raw("/oauth2/token", "application/x-www-form-urlencoded", "grant_type=client_credentials",
+                "Basic " + "Q".repeat(20_000));
+        assertThat(longBasic.status()).isEqualTo(431);
+        assertThat(longBasic.json().path("error").asText()).isEqualTo("invalid_request");
     }
 
     @Test
