@@ -631,15 +631,8 @@ public final class ConsolePages {
     private void auditPage(Context ctx) {
         Optional<User> admin = admin(ctx);
         if (admin.isEmpty()) return;
-        Page page = pageOf(ctx);
-        AuditTrail.Filter filter;
-        try {
-            filter = auditFilter(ctx);
-        } catch (AppException e) {
-            pages.render(ctx, 400, "console/audit.jte", new AuditView(List.of(), q(ctx, "app"), q(ctx, "user"), q(ctx, "kind"),
-                    q(ctx, "from"), q(ctx, "to"), null, null, page.t("console.audit.bad_date")));
-            return;
-        }
+        AuditTrail.Filter filter = auditFilterOrPage(ctx);
+        if (filter == null) return;
         List<AuditEvent> events = audit.find(filter, 50);
         String query = auditQuery(ctx);
         String next = events.size() == 50 ? AUDIT + "?" + query + (query.isEmpty() ? "" : "&") + "before=" + events.getLast().id() : null;
@@ -650,7 +643,19 @@ public final class ConsolePages {
     private void auditCsv(Context ctx) {
         Optional<User> admin = admin(ctx);
         if (admin.isEmpty()) return;
-        AuditCsv.send(ctx, audit, auditFilter(ctx));
+        AuditTrail.Filter filter = auditFilterOrPage(ctx);
+        if (filter != null) AuditCsv.send(ctx, audit, filter);
+    }
+
+    /** The filter of the audit page or its CSV; null when a date is wrong, after answering with the page saying so. */
+    private AuditTrail.Filter auditFilterOrPage(Context ctx) {
+        try {
+            return auditFilter(ctx);
+        } catch (AppException e) {
+            pages.render(ctx, 400, "console/audit.jte", new AuditView(List.of(), q(ctx, "app"), q(ctx, "user"), q(ctx, "kind"),
+                    q(ctx, "from"), q(ctx, "to"), null, null, pageOf(ctx).t("console.audit.bad_date")));
+            return null;
+        }
     }
 
     private static String auditQuery(Context ctx) {

@@ -145,6 +145,9 @@ class ConsolePagesTest extends ServerTest {
         assertThat(csv.header("Cache-Control")).isEqualTo("no-store");
         assertThat(csv.body().lines().count()).isEqualTo(2);
         assertThat(admin.get("/admin/audit?from=notadate").status()).isEqualTo(400);
+        Response badCsv = admin.get("/admin/audit.csv?from=notadate");
+        assertThat(badCsv.status()).isEqualTo(400);
+        assertThat(badCsv.header("Content-Type")).startsWith("text/html");
         assertThat(admin.get("/admin/audit?from=%2B999999999-01-01T00:00:00Z").status()).isEqualTo(200);
         assertThat(admin.get("/admin/audit.csv?from=-999999999-01-01T00:00:00Z").status()).isEqualTo(200);
     }
