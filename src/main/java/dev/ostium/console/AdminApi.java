@@ -425,9 +425,12 @@ public final class AdminApi {
         return false;
     }
 
+    /** How the JSON reader names a field it met twice. */
+    private static final java.util.regex.Pattern DUPLICATE_FIELD = java.util.regex.Pattern.compile("^Duplicate field '([^']{1,100})'");
+
     private static AppException unreadableBody(Throwable e) {
         for (Throwable c = e; c != null; c = c.getCause()) {
-            java.util.regex.Matcher twice = java.util.regex.Pattern.compile("^Duplicate field '([^']{1,100})'").matcher(String.valueOf(c.getMessage()));
+            java.util.regex.Matcher twice = DUPLICATE_FIELD.matcher(String.valueOf(c.getMessage()));
             if (twice.find()) return AppException.invalid("field '" + twice.group(1) + "' is given twice");
             if (c instanceof java.io.CharConversionException || String.valueOf(c.getMessage()).startsWith("Invalid UTF-8")) {
                 return AppException.invalid("the body is not UTF-8");

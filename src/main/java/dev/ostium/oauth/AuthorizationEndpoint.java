@@ -299,7 +299,8 @@ public final class AuthorizationEndpoint {
             if (e.getValue().size() > 1) throw new Refused(OAuth2Error.INVALID_REQUEST, "parameter '" + e.getKey() + "' is sent more than once");
             String v = e.getValue().isEmpty() ? "" : e.getValue().get(0);
             if (v.isEmpty()) continue;
-            if (v.length() > (e.getKey().equals("id_token_hint") ? MAX_HINT : MAX_VALUE)) throw new Refused(OAuth2Error.INVALID_REQUEST, "parameter '" + e.getKey() + "' is too long");
+            int max = e.getKey().equals("id_token_hint") ? MAX_HINT : MAX_VALUE;
+            if (v.length() > max) throw new Refused(OAuth2Error.INVALID_REQUEST, "parameter '" + e.getKey() + "' is too long");
             params.put(e.getKey(), v);
         }
         ExternalApp app = apps.byClientId(params.get("client_id")).orElseThrow();
