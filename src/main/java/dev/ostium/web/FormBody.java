@@ -114,6 +114,15 @@ public final class FormBody {
     }
 
     private static String utf8(byte[] bytes) {
+        // Form encoding is ASCII as a rule: that needs no decoder.
+        boolean ascii = true;
+        for (byte b : bytes) {
+            if (b < 0) {
+                ascii = false;
+                break;
+            }
+        }
+        if (ascii) return new String(bytes, StandardCharsets.US_ASCII);
         try {
             return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
