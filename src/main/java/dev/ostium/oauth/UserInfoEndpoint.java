@@ -1,6 +1,7 @@
 package dev.ostium.oauth;
 
 import dev.ostium.tokens.AccessTokens;
+import dev.ostium.web.RequestHeaders;
 import dev.ostium.web.Responses;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
@@ -21,6 +22,11 @@ public final class UserInfoEndpoint {
 
     public void handle(Context ctx) {
         String header = ctx.header("Authorization");
+        // RFC 6750 §3.1: one way of presenting the token, once.
+        if (RequestHeaders.repeated(ctx, "Authorization")) {
+            challenge(ctx, 400, "invalid_request", "the Authorization header is sent more than once");
+            return;
+        }
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             // RFC 6750 §3.1: no credentials at all gets a bare challenge.
             challenge(ctx, 401, null, null);

@@ -1,6 +1,7 @@
 package dev.ostium.restapi;
 
 import dev.ostium.tokens.AccessTokens;
+import dev.ostium.web.RequestHeaders;
 import io.javalin.http.Context;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -41,6 +42,10 @@ public final class BearerToken {
 
     public AccessTokens.Active require(Context ctx) {
         String header = ctx.header("Authorization");
+        // §3.1: one way of presenting the token, once.
+        if (RequestHeaders.repeated(ctx, "Authorization")) {
+            throw new Rejected(400, "invalid_request", "the Authorization header is sent more than once", null, null);
+        }
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             // §3.1: a request without a bearer token gets a bare challenge, no error code.
             throw new Rejected(401, null, null, null, resourceMetadata);

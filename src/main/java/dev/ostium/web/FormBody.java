@@ -32,7 +32,7 @@ public final class FormBody {
             throw OAuthProblem.invalidRequest("the body must be application/x-www-form-urlencoded");
         }
         // RFC 6749 §2.3: one authentication method per request; Authorization is not a list (RFC 9110 §11.6.2).
-        if (countAuthorization(ctx) > 1) {
+        if (RequestHeaders.repeated(ctx, "Authorization")) {
             throw OAuthProblem.invalidRequest("the Authorization header is sent more than once");
         }
         if (!ctx.queryParamMap().isEmpty()) {
@@ -58,12 +58,6 @@ public final class FormBody {
         } catch (OAuthProblem e) {
             return false;
         }
-    }
-
-    private static int countAuthorization(Context ctx) {
-        int n = 0;
-        for (var e = ctx.req().getHeaders("Authorization"); e.hasMoreElements(); e.nextElement()) n++;
-        return n;
     }
 
     static FormBody parse(String body, String address) {

@@ -175,6 +175,20 @@ class BadInputTest extends ServerTest {
     }
 
     @Test
+    void twoBearerHeadersAtUserinfoAndTheRestApiAreInvalidRequest() {
+        for (String path : List.of("/oauth2/userinfo", "/restapi/v1/describe/Accounts")) {
+            Response r = server.send(HttpRequest.newBuilder(URI.create(server.url(path))).GET()
+                    .header("Authorization", "Bearer " + token).header("Authorization", "Bearer " + token).build());
+            assertThat(r.status()).as(path + " " + r.body()).isEqualTo(400);
+            assertThat(r.header("WWW-Authenticate")).as(path).startsWith("Bearer").contains("error=\"invalid_request\"");
+        }
+        // Once is fine.
+        Response once = server.send(HttpRequest.newBuilder(URI.create(server.url("/restapi/v1/describe/Accounts"))).GET()
+                .header("Authorization", "Bearer " + token).build());
+        assertThat(once.status()).isEqualTo(200);
+    }
+
+    @Test
     void twoAuthorizationHeadersAreInvalidRequest() {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.url("/oauth2/token")))
                 .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials"))
