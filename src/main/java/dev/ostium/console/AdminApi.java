@@ -420,18 +420,17 @@ public final class AdminApi {
     /** The body could not be read as JSON at all (bad bytes, a field twice), whatever field the reader was at. */
     private static boolean unreadable(Throwable e) {
         for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+            // A number too big for its field was read well enough: that is a wrong type, below.
+            if (c instanceof com.fasterxml.jackson.core.exc.InputCoercionException) return false;
             if (c instanceof com.fasterxml.jackson.core.exc.StreamReadException || c instanceof java.io.CharConversionException) return true;
         }
         return false;
     }
 
-    /** How the JSON reader names a field it met twice. */
-    private static final java.util.regex.Pattern DUPLICATE_FIELD = java.util.regex.Pattern.compile("^Duplicate field '([^']{1,100})'");
-
     private static AppException unreadableBody(Throwable e) {
+        java.util.Optional<String> twice = dev.ostium.web.JsonErrors.duplicateField(e);
+        if (twice.isPresent()) return AppException.invalid("field '" + twice.get() + "' is given twice");
         for (Throwable c = e; c != null; c = c.getCause()) {
-            java.util.regex.Matcher twice = DUPLICATE_FIELD.matcher(String.valueOf(c.getMessage()));
-            if (twice.find()) return AppException.invalid("field '" + twice.group(1) + "' is given twice");
             if (c instanceof java.io.CharConversionException || String.valueOf(c.getMessage()).startsWith("Invalid UTF-8")) {
                 return AppException.invalid("the body is not UTF-8");
             }

@@ -63,7 +63,8 @@ public final class AuthorizationEndpoint {
     private static final int MAX_STATE = 1024;
     private static final int MAX_NONCE = 512;
     private static final int MAX_VALUE = 2048;
-    private static final int MAX_HINT = 8192;
+    /** An ID token with every claim this server puts in one is well under this; the login page's return path holds it. */
+    private static final int MAX_HINT = 4096;
     private static final Set<String> PROMPTS = Set.of("none", "login", "consent", "select_account");
     /** Prompts the login page answers: it asks for the password, and lets the person sign in as another account. */
     private static final Set<String> LOGIN_PROMPTS = Set.of("login", "select_account");
@@ -99,10 +100,9 @@ public final class AuthorizationEndpoint {
     }
 
     public void routes(RoutesConfig r) {
-        pages.get(r, PATH, ctx -> authorize(ctx, ctx.queryParamMap(),
-                ctx.queryString() == null || FormBody.wellFormed(ctx.queryString().getBytes(StandardCharsets.UTF_8))));
+        pages.get(r, PATH, ctx -> authorize(ctx, ctx.queryParamMap(), wellFormedQuery(ctx)));
         // §3.1.2.1 (OpenID Connect): the request may also be POSTed, by the client's page: no CSRF token there.
-        pages.postFromAnotherSite(r, PATH, ctx -> authorize(ctx, formParams(ctx), FormBody.wellFormed(ctx.bodyAsBytes())));
+        pages.postFromAnotherSite(r, PATH, ctx -> authorize(ctx, formParams(ctx), utf8Declared(ctx) && FormBody.wellFormed(ctx.bodyAsBytes())));
         pages.post(r, CONSENT_PATH, this::decide);
     }
 
@@ -141,16 +141,19 @@ public final class AuthorizationEndpoint {
             boolean fresh = req.authAfter() != null && session.isPresent() && session.get().authTime().toEpochMilli() >= req.authAfter();
             boolean tooOld = req.maxAge() != null && session.isPresent()
                     && now - session.get().authTime().toEpochMilli() > req.maxAge() * 1000;
-            // The app expects someone else than the person signed in here: that person signs in (or the app is told).
+            // The app expects someone other than the person signed in here (OIDC Core §3.1.2.1): the person may
+            // sign in as the one it expects, as with prompt=select_account; whoever signs in then and is still not
+            // that person is not answered with a code.
             boolean otherPerson = req.hintedSubject() != null && user.isPresent() && !user.get().subject().equals(req.hintedSubject());
+            if (otherPerson && fresh) throw new Refused(OIDCError.LOGIN_REQUIRED, "the person who signed in is not the one id_token_hint names");
             boolean force = !fresh && (req.prompt().stream().anyMatch(LOGIN_PROMPTS::contains) || tooOld || otherPerson);
             if (user.isEmpty() || force) {
                 if (req.prompt().contains("none")) {
                     throw new Refused(OIDCError.LOGIN_REQUIRED, otherPerson ? "the person signed in is not the one id_token_hint names"
                             : "the person is not signed in");
                 }
-                login.redirectToLogin(ctx, returnTo(req, force ? now : null), force && user.isPresent(),
-                        otherPerson ? req.loginHint() : user.map(User::username).orElse(req.loginHint()));
+                String hint = otherPerson && req.loginHint() != null ? req.loginHint() : user.map(User::username).orElse(req.loginHint());
+                login.redirectToLogin(ctx, returnTo(req, force ? now : null), force && user.isPresent(), hint);
                 return;
             }
             proceed(ctx, req, session.get(), user.get());
@@ -201,6 +204,8 @@ public final class AuthorizationEndpoint {
 
     /** The consent form's answer (CSRF checked by the pages layer). */
     private void decide(Context ctx) {
+        // The form as the page wrote it is well-formed UTF-8; anything else was not sent by it.
+        if (!utf8Declared(ctx) || !FormBody.wellFormed(ctx.bodyAsBytes())) throw PageProblem.badRequest("oauth.error.form_changed");
         Map<String, List<String>> raw = new LinkedHashMap<>(ctx.formParamMap());
         // One decision: a form that says both (or neither) is refused, not read by its first value.
         List<String> decisions = ctx.formParams("decision");
@@ -299,7 +304,7 @@ public final class AuthorizationEndpoint {
             if (e.getValue().size() > 1) throw new Refused(OAuth2Error.INVALID_REQUEST, "parameter '" + e.getKey() + "' is sent more than once");
             String v = e.getValue().isEmpty() ? "" : e.getValue().get(0);
             if (v.isEmpty()) continue;
-            int max = e.getKey().equals("id_token_hint") ? MAX_HINT : MAX_VALUE;
+            int max = "id_token_hint".equals(e.getKey()) ? MAX_HINT : MAX_VALUE;
             if (v.length() > max) throw new Refused(OAuth2Error.INVALID_REQUEST, "parameter '" + e.getKey() + "' is too long");
             params.put(e.getKey(), v);
         }
@@ -351,10 +356,16 @@ public final class AuthorizationEndpoint {
         if (loginHint != null && loginHint.length() > 100) loginHint = null;
         Long authAfter = forcedAt(params.get(AUTH_AFTER), app.clientId());
         // OpenID Connect Core §3.1.2.1: an ID token this server issued, naming the person the app expects.
+        // One this server cannot read as an ID token for this app (another app's, or signed with a key retired
+        // since) names nobody: it is left aside, except that prompt=none cannot then vouch for the person.
         String hintedSubject = null;
         if (params.containsKey("id_token_hint")) {
-            hintedSubject = idTokens.hint(params.get("id_token_hint")).map(com.nimbusds.jwt.JWTClaimsSet::getSubject)
-                    .orElseThrow(() -> new Refused(OAuth2Error.INVALID_REQUEST, "id_token_hint is not an ID token issued here"));
+            hintedSubject = idTokens.hint(params.get("id_token_hint"))
+                    .filter(c -> c.getAudience().get(0).equals(app.clientId()))
+                    .map(com.nimbusds.jwt.JWTClaimsSet::getSubject).orElse(null);
+            if (hintedSubject == null && prompt.contains("none")) {
+                throw new Refused(OIDCError.LOGIN_REQUIRED, "id_token_hint is not an ID token this server issued to this app");
+            }
         }
         return new Request(app, target.redirectUri(), target.mode(), state, nonce, scopes, prompt, maxAge, loginHint, challenge,
                 authAfter, hintedSubject, params);
@@ -423,7 +434,7 @@ public final class AuthorizationEndpoint {
     /** Over the session and every field (in a fixed order), with its own label so it never equals a marker's MAC. */
     private String consentMac(String sessionId, List<Hidden> fields) {
         StringBuilder in = new StringBuilder("consent-form\u0000").append(sessionId);
-        fields.stream().filter(f -> !f.name().equals(CONSENT_SESSION))
+        fields.stream().filter(f -> !CONSENT_SESSION.equals(f.name()))
                 .map(f -> f.name() + "\u0000" + f.value())
                 .sorted()
                 .forEach(f -> in.append('\u0001').append(f));
@@ -454,6 +465,25 @@ public final class AuthorizationEndpoint {
         List<String> v = raw.get(name);
         if (v == null || v.size() != 1 || v.get(0).isEmpty()) return null;
         return v.get(0);
+    }
+
+    /**
+     * The query is percent-encoded ASCII (RFC 3986 §3.4) whose bytes are UTF-8; the parameter map, decoded by
+     * the framework with any charset the request declares, is then the same text.
+     */
+    private static boolean wellFormedQuery(Context ctx) {
+        String q = ctx.queryString();
+        if (q == null) return true;
+        for (int i = 0; i < q.length(); i++) {
+            if (q.charAt(i) >= 0x80) return false;
+        }
+        return utf8Declared(ctx) && FormBody.wellFormed(q.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** Appendix B: form encoding is of UTF-8; a request that declares another charset would be read as that. */
+    private static boolean utf8Declared(Context ctx) {
+        String charset = ctx.characterEncoding();
+        return charset == null || charset.equalsIgnoreCase("utf-8") || charset.equalsIgnoreCase("utf8");
     }
 
     private static Map<String, List<String>> formParams(Context ctx) {

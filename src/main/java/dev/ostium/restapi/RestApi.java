@@ -280,7 +280,8 @@ public final class RestApi {
             if (body == null || body.isMissingNode()) throw new BadRequest(400, "INVALID_JSON", "the body is empty; send a JSON object");
             return body;
         } catch (java.io.IOException e) {
-            throw new BadRequest(400, "INVALID_JSON", "the body is not valid JSON");
+            throw new BadRequest(400, "INVALID_JSON", dev.ostium.web.JsonErrors.duplicateField(e)
+                    .map(f -> "field '" + f + "' is given twice").orElse("the body is not valid JSON"));
         }
     }
 

@@ -194,8 +194,10 @@ public final class HttpServer {
 
         private static ByteBuffer json(int status, String reason, HttpFields.Mutable fields) {
             fields.put(HttpHeader.CONTENT_TYPE, "application/json;charset=utf-8");
-            String description = reason == null || reason.isBlank() ? HttpStatus.getMessage(status) : reason;
-            String json = new net.minidev.json.JSONObject(Map.of("error", "invalid_request",
+            // A failure of the server says only that: never what an exception said.
+            boolean server = status >= 500;
+            String description = server || reason == null || reason.isBlank() ? HttpStatus.getMessage(status) : reason;
+            String json = new net.minidev.json.JSONObject(Map.of("error", server ? "server_error" : "invalid_request",
                     "error_description", OAuthProblem.printable(description))).toJSONString();
             return ByteBuffer.wrap(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }

@@ -140,6 +140,8 @@ class AdminApiTest extends ServerTest {
         assertThat(server.admin("POST", "/admin/api/apps", "{\"name\":\"x\",\"name\":\"y\",\"user\":\"alice\"}")
                 .json().path("error_description").asText()).isEqualTo("field 'name' is given twice");
         Response notUtf8 = server.admin("POST", "/admin/api/apps", new byte[] {'{', '"', 'n', 'a', 'm', 'e', '"', ':', '"', (byte) 0xff, '"', '}'});
+        assertThat(server.admin("POST", "/admin/api/apps", "{\"name\":\"x\",\"user\":\"alice\",\"accessTokenTtl\":99999999999999999999}")
+                .json().path("error_description").asText()).isEqualTo("field 'accessTokenTtl' has the wrong type");
         assertThat(notUtf8.status()).isEqualTo(400);
         assertThat(notUtf8.json().path("error_description").asText()).isEqualTo("the body is not UTF-8");
         assertThat(server.count("apps")).isEqualTo(apps);

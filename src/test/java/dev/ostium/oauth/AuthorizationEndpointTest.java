@@ -246,6 +246,9 @@ class AuthorizationEndpointTest extends ServerTest {
             Response badPost = p.postBody("/oauth2/authorize", TestServer.form(posted) + bad);
             assertThat(backAtClient(badPost, CB).get("error")).as(bad).isEqualTo("invalid_request");
         }
+        // A request that declares another charset would be read as that: refused too.
+        Response latin1 = p.get(url(request(app, CB, "openid", Map.of())), Map.of("Content-Type", "text/plain; charset=ISO-8859-1"));
+        assertThat(backAtClient(latin1, CB).get("error")).isEqualTo("invalid_request");
         // Well-formed UTF-8 is fine.
         assertThat(backAtClient(p.get(url(request(app, CB, "openid", Map.of("state", "è中")))), CB).get("state"))
                 .isEqualTo("è中");
@@ -263,16 +266,19 @@ class AuthorizationEndpointTest extends ServerTest {
     @Test
     void idTokenHintNamesThePersonTheAppExpects() {
         App app = webApp(Map.of());
+        App otherApp = webApp(Map.of());
         Person p = signedIn("alice");
         decide(p, p.get(url(request(app, CB, "openid", Map.of()))), "allow");
         var node = server.node();
         var registered = node.apps.require(app.clientId());
         long now = System.currentTimeMillis();
-        String alice = node.idTokens.issue(registered, node.directory.byUsername("alice").orElseThrow(), Set.of("openid"), now, null, "a", now);
+        var aliceUser = node.directory.byUsername("alice").orElseThrow();
+        String alice = node.idTokens.issue(registered, aliceUser, Set.of("openid"), now, null, "a", now);
         String bob = node.idTokens.issue(registered, node.directory.byUsername("bob").orElseThrow(), Set.of("openid"), now, null, "b", now);
         long longAgo = now - 30L * 24 * 3600 * 1000;
-        String aliceLongAgo = node.idTokens.issue(registered, node.directory.byUsername("alice").orElseThrow(), Set.of("openid"),
-                longAgo, null, "c", longAgo);
+        String aliceLongAgo = node.idTokens.issue(registered, aliceUser, Set.of("openid"), longAgo, null, "c", longAgo);
+        String aliceForAnotherApp = node.idTokens.issue(node.apps.require(otherApp.clientId()), aliceUser, Set.of("openid"), now, null, "d", now);
+        String forged = alice.substring(0, alice.length() - 4) + (alice.endsWith("AAAA") ? "BBBB" : "AAAA");
         long before = codes();
         // The person the hint names is the one signed in: the code comes, even with prompt=none and an expired hint.
         for (String hint : List.of(alice, aliceLongAgo)) {
@@ -285,12 +291,22 @@ class AuthorizationEndpointTest extends ServerTest {
         Response asks = p.get(url(request(app, CB, "openid", Map.of("id_token_hint", bob))));
         assertThat(asks.status()).isEqualTo(303);
         assertThat(asks.header("Location")).contains("/account/login");
-        // A hint that is not an ID token of this server is refused.
-        for (String bad : List.of("garbage", alice.substring(0, alice.length() - 4) + (alice.endsWith("AAAA") ? "BBBB" : "AAAA"))) {
-            Map<String, String> refused = backAtClient(p.get(url(request(app, CB, "openid", Map.of("id_token_hint", bad)))), CB);
-            assertThat(refused.get("error")).isEqualTo("invalid_request");
+        // Whoever signs in there and is still not that person gets no code for the app.
+        Map<String, String> stillAlice = backAtClient(Authorize.logInAt(p, asks, "alice", "alice"), CB);
+        assertThat(stillAlice.get("error")).isEqualTo("login_required");
+        assertThat(stillAlice).doesNotContainKey("code");
+        // A hint this server cannot read as an ID token for this app names nobody: prompt=none cannot vouch,
+        // anything else goes on as without a hint.
+        for (String bad : List.of("garbage", forged, aliceForAnotherApp)) {
+            Map<String, String> none = backAtClient(p.get(url(request(app, CB, "openid", Map.of("prompt", "none", "id_token_hint", bad)))), CB);
+            assertThat(none.get("error")).isEqualTo("login_required");
+            assertThat(backAtClient(p.get(url(request(app, CB, "openid", Map.of("id_token_hint", bad)))), CB)).containsKey("code");
         }
-        assertThat(codes()).isEqualTo(before + 2);
+        // Signing in there as the person the hint names goes on as that person: to the consent screen here.
+        Response asBob = Authorize.logInAt(p, p.get(url(request(app, CB, "openid", Map.of("id_token_hint", bob)))), "bob", "bob");
+        assertThat(asBob.status()).isEqualTo(200);
+        assertThat(asBob.body()).contains("name=\"decision\" value=\"allow\"");
+        assertThat(codes()).isEqualTo(before + 5);
     }
 
     @Test
@@ -447,6 +463,11 @@ class AuthorizationEndpointTest extends ServerTest {
         assertThat(twoDecisions.header("Location")).isNull();
         Response twoTokens = p.postBody("/oauth2/consent", TestServer.form(withToken) + "&csrf=" + p.csrf());
         assertThat(twoTokens.status()).isEqualTo(403);
+        for (String broken : List.of("&%zz=1", "&x=%ff", "&%=")) {
+            Response r = p.postBody("/oauth2/consent", TestServer.form(withToken) + broken);
+            assertThat(r.status()).as(broken).isEqualTo(400);
+            assertThat(r.header("Location")).isNull();
+        }
         assertThat(codes()).isEqualTo(before);
         // The form as shown still works.
         assertThat(backAtClient(p.submit("/oauth2/consent", shown), CB)).containsKey("code");

@@ -233,6 +233,12 @@ class QueryEndpointTest extends ServerTest {
                 .POST(HttpRequest.BodyPublishers.ofString("{not json")).build());
         assertThat(notJson.status()).isEqualTo(400);
         assertThat(notJson.json().path("error").path("code").asText()).isEqualTo("INVALID_JSON");
+        // A field given twice is named, not read as the last of its values.
+        Response twice = server.send(HttpRequest.newBuilder(URI.create(server.url("/restapi/v1/vtews/query")))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"query\":\"SELECT * FROM Accounts;\",\"query\":\"x\"}")).build());
+        assertThat(twice.status()).isEqualTo(400);
+        assertThat(twice.json().path("error").path("message").asText()).isEqualTo("field 'query' is given twice");
 
         Response wrongType = server.send(HttpRequest.newBuilder(URI.create(server.url("/restapi/v1/vtews/query")))
                 .header("Authorization", "Bearer " + token).header("Content-Type", "text/plain")
