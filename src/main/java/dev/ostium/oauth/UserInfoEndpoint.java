@@ -27,6 +27,12 @@ public final class UserInfoEndpoint {
             challenge(ctx, 400, "invalid_request", "the Authorization header is sent more than once");
             return;
         }
+        // §2.2 and §2.3 (the token as a form or query parameter) are not offered: such a token is refused, not
+        // ignored, so the client learns where to send it.
+        if (ctx.queryParam("access_token") != null || ctx.formParam("access_token") != null) {
+            challenge(ctx, 400, "invalid_request", "send the access token in the Authorization header");
+            return;
+        }
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             // RFC 6750 §3.1: no credentials at all gets a bare challenge.
             challenge(ctx, 401, null, null);

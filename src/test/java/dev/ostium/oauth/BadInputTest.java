@@ -182,6 +182,13 @@ class BadInputTest extends ServerTest {
             assertThat(r.status()).as(path + " " + r.body()).isEqualTo(400);
             assertThat(r.header("WWW-Authenticate")).as(path).startsWith("Bearer").contains("error=\"invalid_request\"");
         }
+        // The token as a form or query parameter is not offered: refused with where to send it, not ignored.
+        Response inBody = server.send(HttpRequest.newBuilder(URI.create(server.url("/oauth2/userinfo")))
+                .header("Content-Type", "application/x-www-form-urlencoded").header("Authorization", "Bearer " + token)
+                .POST(HttpRequest.BodyPublishers.ofString("access_token=" + token)).build());
+        assertThat(inBody.status()).isEqualTo(400);
+        assertThat(inBody.header("WWW-Authenticate")).contains("error=\"invalid_request\"");
+        assertThat(server.get("/oauth2/userinfo?access_token=" + token).status()).isEqualTo(400);
         // Once is fine.
         Response once = server.send(HttpRequest.newBuilder(URI.create(server.url("/restapi/v1/describe/Accounts"))).GET()
                 .header("Authorization", "Bearer " + token).build());
