@@ -342,10 +342,10 @@ public final class AppRegistry {
             return new Interactive(List.of(), List.of(), false, null, null);
         }
         List<String> redirects = spec.redirectUris() == null ? (app == null ? null : app.redirectUris())
-                : RedirectUris.validate(spec.redirectUris(), type, "redirectUris");
+                : RedirectUris.validate(spec.redirectUris(), type, "redirectUris", RedirectUris.ANSWER_PARAMETERS);
         if (redirects == null || redirects.isEmpty()) throw AppException.invalid("redirectUris: at least one redirect URI is required");
         List<String> postLogout = spec.postLogoutRedirectUris() == null ? (app == null ? List.of() : app.postLogoutRedirectUris())
-                : RedirectUris.validate(spec.postLogoutRedirectUris(), type, "postLogoutRedirectUris");
+                : RedirectUris.validate(spec.postLogoutRedirectUris(), type, "postLogoutRedirectUris", RedirectUris.LOGOUT_PARAMETERS);
         boolean offline = spec.offlineAccess() == null ? app != null && app.offlineAccess() : spec.offlineAccess();
         String consentName = spec.consentName() == null ? (app == null ? null : app.consentName())
                 : spec.consentName().isBlank() ? null : requireName("consentName", spec.consentName());

@@ -20,8 +20,18 @@ public final class RedirectUris {
 
     private RedirectUris() {}
 
-    /** Checks what an admin registers; fails with a reason the admin can act on. */
-    public static List<String> validate(List<String> uris, ClientType type, String field) {
+    /** What the authorization answer adds to a redirect URI's query (RFC 6749 §4.1.2 and §4.1.2.1, RFC 9207). */
+    public static final Set<String> ANSWER_PARAMETERS = Set.of("code", "state", "iss", "error", "error_description", "error_uri");
+    /** What the logout answer adds to a post-logout redirect URI's query. */
+    public static final Set<String> LOGOUT_PARAMETERS = Set.of("state");
+
+    /**
+     * Checks what an admin registers; fails with a reason the admin can act on.
+     *
+     * @param added the parameters the server adds to the URI's query when it sends someone there: a URI whose
+     *              own query already names one would arrive with it twice
+     */
+    public static List<String> validate(List<String> uris, ClientType type, String field, Set<String> added) {
         Set<String> out = new LinkedHashSet<>();
         if (uris.size() > MAX_URIS) throw AppException.invalid(field + ": at most " + MAX_URIS + " URIs");
         for (String s : uris) {
@@ -39,6 +49,15 @@ public final class RedirectUris {
             if (!uri.isAbsolute() || uri.isOpaque()) throw AppException.invalid(field + ": '" + s + "' must be an absolute URI");
             if (uri.getRawFragment() != null) throw AppException.invalid(field + ": '" + s + "' must not have a fragment (RFC 6749 §3.1.2)");
             if (uri.getRawUserInfo() != null) throw AppException.invalid(field + ": '" + s + "' must not carry user information");
+            if (uri.getRawQuery() != null) {
+                for (String pair : uri.getRawQuery().split("&")) {
+                    String name = java.net.URLDecoder.decode(pair.split("=", 2)[0], java.nio.charset.StandardCharsets.UTF_8);
+                    if (added.contains(name)) {
+                        throw AppException.invalid(field + ": '" + s + "' has a query parameter '" + name
+                                + "' of its own, which the answer adds; leave it out of the registered URI");
+                    }
+                }
+            }
             String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
             if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() == null && uri.getRawAuthority() != null) {
                 throw AppException.invalid(field + ": '" + s + "' does not have a valid host and port");

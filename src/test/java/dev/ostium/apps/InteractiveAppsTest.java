@@ -71,6 +71,17 @@ class InteractiveAppsTest extends ServerTest {
             assertThat(r.status()).as(uri + " -> " + r.body()).isEqualTo(400);
             assertThat(r.json().path("error_description").asText()).startsWith("redirectUris");
         }
+        // A query naming what the answer adds would bring it back twice (the app's value and ours).
+        for (String uri : List.of("https://app.example/cb?state=1", "https://app.example/cb?x=1&code=2", "https://app.example/cb?iss",
+                "https://app.example/cb?st%61te=1", "https://app.example/cb?error=x")) {
+            Response r = server.admin("POST", "/admin/api/apps", Map.of("name", "x", "type", "web", "redirectUris", List.of(uri)));
+            assertThat(r.status()).as(uri + " -> " + r.body()).isEqualTo(400);
+            assertThat(r.json().path("error_description").asText()).startsWith("redirectUris").contains("of its own");
+        }
+        Response logoutState = server.admin("POST", "/admin/api/apps", Map.of("name", "x", "type", "web",
+                "redirectUris", List.of("https://app.example/cb?tenant=1"), "postLogoutRedirectUris", List.of("https://app.example/bye?state=1")));
+        assertThat(logoutState.status()).isEqualTo(400);
+        assertThat(logoutState.json().path("error_description").asText()).startsWith("postLogoutRedirectUris");
         Response hugePort = server.admin("POST", "/admin/api/apps", Map.of("name", "x", "type", "native",
                 "redirectUris", List.of("http://127.0.0.1:99999999999/cb")));
         assertThat(hugePort.status()).isEqualTo(400);
