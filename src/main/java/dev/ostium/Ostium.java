@@ -171,6 +171,9 @@ public final class Ostium implements AutoCloseable {
             ClientAuthenticator clients = new ClientAuthenticator(apps, spent, audit, clock, audiences);
             ServiceAccountPolicy policy = new ServiceAccountPolicy(directory, settings);
             families = new TokenFamilies(db, changes, clock);
+            // Issue item 7: disabling a user ends every refresh-token family of theirs, for good.
+            TokenFamilies ending = families;
+            directory.whenDisabled(userId -> ending.revokeAll(userId, null, "user disabled"));
             rotations = new Rotations(db);
             consents = new Consents(db, families, clock);
             codes = new AuthorizationCodes(db, clock);
@@ -178,7 +181,7 @@ public final class Ostium implements AutoCloseable {
             idTokens = new IdTokens(keys, config.issuer());
             ResourceIndicator resourceIndicator = new ResourceIndicator(tokens.audience());
             RefreshTokenGrant refreshGrant = new RefreshTokenGrant(clients, rules, tokens, tokenStore, idTokens, families,
-                    masterKey.derive("refresh-successors"), rotations, audit, clock);
+                    masterKey.derive("refresh-successors"), rotations, audit, apps, clock);
             TokenEndpoint tokenEndpoint = new TokenEndpoint(policy, new ClientCredentialsGrant(clients, policy, tokens),
                     new JwtBearerGrant(apps, clients, policy, spent, tokens, clock,
                             Set.of(new Audience(endpoints.issuer()), new Audience(endpoints.token()))),

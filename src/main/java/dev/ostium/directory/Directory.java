@@ -7,6 +7,8 @@ import dev.ostium.db.Database;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongConsumer;
 import org.jdbi.v3.core.mapper.RowMapper;
 
 /**
@@ -36,6 +38,7 @@ public final class Directory {
     private final ChangeFeed changes;
     private final Clock clock;
     private final LoadingCache<Long, Optional<User>> byId;
+    private final List<LongConsumer> whenDisabled = new CopyOnWriteArrayList<>();
 
     public Directory(Database db, ChangeFeed changes, Clock clock) {
         this.db = db;
@@ -103,7 +106,9 @@ public final class Directory {
     /**
      * Enables or disables a user. A disabled user cannot log in, every login session of theirs ends, and
      * every token acting as them stops working at once on every node (validation reads the user through
-     * the cache this drops; the session check reads the users table itself).
+     * the cache this drops; the session check reads the users table itself). What else must end for good
+     * when a user is disabled (their refresh-token families) is done by whoever registered with
+     * {@link #whenDisabled}, so enabling the user again does not bring it back.
      */
     public User setEnabled(long userId, boolean enabled) {
         db.jdbi().useTransaction(h -> {
@@ -112,7 +117,13 @@ public final class Directory {
             changes.record(h, TOPIC, Long.toString(userId));
         });
         changes.applyLocally(TOPIC, Long.toString(userId));
+        if (!enabled) whenDisabled.forEach(action -> action.accept(userId));
         return byId(userId).orElseThrow();
+    }
+
+    /** Runs {@code action} with the user's id each time a user is disabled, after the disable is stored. */
+    public void whenDisabled(LongConsumer action) {
+        whenDisabled.add(action);
     }
 
     /** The names of every group, for pickers. */

@@ -2,6 +2,7 @@ package dev.ostium.oauth;
 
 import com.nimbusds.oauth2.sdk.GrantType;
 import com.nimbusds.oauth2.sdk.OAuth2Error;
+import dev.ostium.apps.AppRegistry;
 import dev.ostium.apps.ClientSecrets;
 import dev.ostium.apps.ExternalApp;
 import dev.ostium.apps.Scopes;
@@ -44,10 +45,12 @@ public final class RefreshTokenGrant {
     private final Rotations rotations;
     private final Clock clock;
     private final AuditTrail audit;
+    private final AppRegistry apps;
 
     public RefreshTokenGrant(ClientAuthenticator clients, ConnectionRules rules, AccessTokens tokens,
                              TokenStore tokenStore, IdTokens idTokens, TokenFamilies families, byte[] derivationKey,
-                             Rotations rotations, AuditTrail audit, Clock clock) {
+                             Rotations rotations, AuditTrail audit, AppRegistry apps, Clock clock) {
+        this.apps = apps;
         this.audit = audit;
         this.clients = clients;
         this.rules = rules;
@@ -93,14 +96,19 @@ public final class RefreshTokenGrant {
                 .filter(r -> ClientSecrets.sameDigest(r.token().verifierHash(), presented.verifierHash()))
                 .orElseThrow(() -> invalidGrant("unknown refresh token"));
         RefreshToken rt = held.token();
-        // §6: the token is bound to its client; another client's attempt changes nothing.
-        if (rt.appId() != app.id()) throw invalidGrant("the refresh token was issued to another client");
         TokenFamily family = held.family();
+        if (rt.appId() != app.id()) {
+            // §6: the token is bound to its client; another client's attempt at a live one changes nothing. A spent
+            // one in another client's hands has leaked, though: that is reuse, and its family ends.
+            if (rt.rotatedAt() != null && !family.revoked()) endForReuse(app, family);
+            throw invalidGrant("the refresh token was issued to another client");
+        }
         if (family.revoked()) throw invalidGrant("the refresh token has been revoked");
         long now = clock.millis();
         if (family.expiresAt() <= now || rt.expiresAt() <= now) throw invalidGrant("the refresh token has expired; sign in again");
-        Set<String> scopes = narrowed(rt.scopes(), form.get("scope"));
+        // Reuse is judged before anything else the request asks, so no parameter lets a spent token be tried safely.
         if (rt.rotatedAt() != null) return retryOrReuse(app, held, value, now);
+        Set<String> scopes = narrowed(rt.scopes(), form.get("scope"));
 
         User user = stillAllowed(app, held);
         AccessTokens.Minted access = tokens.mint(app, user, scopes, GrantType.REFRESH_TOKEN.getValue(), family.consentId(),
@@ -154,12 +162,23 @@ public final class RefreshTokenGrant {
                 }
             }
         }
-        if (families.revoke(family.id(), "refresh token reuse")) {
-            log.warn("refresh token reuse by app {}: token family {} revoked", app.clientId(), family.id());
-            audit.record(AuditEvent.of("family.revoked", app.clientId(), app.clientId(), null, null,
-                    java.util.Map.of("reason", "refresh token reuse")));
-        }
+        endForReuse(app, family);
         throw invalidGrant("the refresh token was used already; its whole family is revoked");
+    }
+
+    /**
+     * A spent refresh token came back (RFC 9700 §4.14.2): its whole family ends, logged and audited under the
+     * family's app, naming the client that presented it.
+     */
+    private void endForReuse(ExternalApp presentedBy, TokenFamily family) {
+        if (families.revoke(family.id(), "refresh token reuse")) {
+            String owner = family.appId() == presentedBy.id() ? presentedBy.clientId()
+                    : apps.byId(family.appId()).map(ExternalApp::clientId).orElse(null);
+            log.warn("refresh token reuse presented by app {}: token family {} of app {} revoked", presentedBy.clientId(),
+                    family.id(), owner);
+            audit.record(AuditEvent.of("family.revoked", presentedBy.clientId(), owner, null, null,
+                    java.util.Map.of("reason", "refresh token reuse", "presentedBy", presentedBy.clientId())));
+        }
     }
 
     /**

@@ -146,7 +146,10 @@ public final class TokenFamilies {
         return changed;
     }
 
-    /** Ends every family of a person with an app (consent revoked); returns how many were live. */
+    /**
+     * Ends every family of a person with one app (consent revoked) or, with {@code appId} null, with every app
+     * (the person disabled); returns how many were live.
+     */
     public int revokeAll(long userId, Long appId, String why) {
         long now = clock.millis();
         List<String> ended = db.jdbi().inTransaction(h -> {

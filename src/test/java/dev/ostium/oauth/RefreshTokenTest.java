@@ -162,6 +162,33 @@ class RefreshTokenTest extends ServerTest {
     }
 
     @Test
+    void aSpentRefreshTokenInAnotherClientsHandsHasLeakedAndItsFamilyEnds() {
+        App a = webApp(Map.of());
+        App b = webApp(Map.of());
+        JsonNode first = start(a, "alice", ALL);
+        JsonNode second = refresh(a, first.path("refresh_token").asText()).json();
+        // The first token is spent; it comes back from app B: refused, and A's family ends (RFC 9700 4.14.2).
+        assertThat(error(refresh(b, first.path("refresh_token").asText()))).isEqualTo("invalid_grant");
+        assertThat(error(refresh(a, second.path("refresh_token").asText()))).isEqualTo("invalid_grant");
+        assertThat(active(a, second.path("access_token").asText())).isFalse();
+        assertThat(server.admin("GET", "/admin/api/audit?app=" + a.clientId() + "&kind=family.revoked", null).json()
+                .path("events").toString()).contains(b.clientId());
+    }
+
+    @Test
+    void aSpentRefreshTokenIsReuseWhateverElseTheRequestAsks() {
+        App app = webApp(Map.of());
+        JsonNode first = start(app, "alice", "openid rest.all.read");
+        JsonNode second = refresh(app, first.path("refresh_token").asText()).json();
+        // A scope never granted would be invalid_scope for a live token; for a spent one it is reuse first.
+        Response replay = server.postForm("/oauth2/token", app, Map.of("grant_type", "refresh_token",
+                "refresh_token", first.path("refresh_token").asText(), "scope", "openid email"));
+        assertThat(error(replay)).isEqualTo("invalid_grant");
+        assertThat(error(refresh(app, second.path("refresh_token").asText()))).isEqualTo("invalid_grant");
+        assertThat(active(app, second.path("access_token").asText())).isFalse();
+    }
+
+    @Test
     void theFamilyEndsWithItsAbsoluteLifetimeHoweverOftenItRotates() {
         App app = webApp(Map.of());
         String rt = start(app, "alice", ALL).path("refresh_token").asText();
@@ -204,13 +231,19 @@ class RefreshTokenTest extends ServerTest {
     @Test
     void disablingTheUserOrTurningOffOfflineAccessStopsRefreshes() {
         App app = webApp(Map.of());
-        String bobs = start(app, "bob", ALL).path("refresh_token").asText();
+        JsonNode bobs = start(app, "bob", ALL);
         server.admin("POST", "/admin/api/users/bob/disable", null);
         try {
-            assertThat(error(refresh(app, bobs))).isEqualTo("invalid_grant");
+            assertThat(error(refresh(app, bobs.path("refresh_token").asText()))).isEqualTo("invalid_grant");
         } finally {
             server.admin("POST", "/admin/api/users/bob/enable", null);
         }
+        // Disabling ended the family for good: enabling the person again does not bring its tokens back.
+        Response afterEnable = refresh(app, bobs.path("refresh_token").asText());
+        assertThat(error(afterEnable)).isEqualTo("invalid_grant");
+        assertThat(afterEnable.json().path("error_description").asText()).contains("revoked");
+        assertThat(active(app, bobs.path("access_token").asText())).isFalse();
+        assertThat(start(app, "bob", ALL).path("refresh_token").asText()).isNotEmpty();
         String alices = start(app, "alice", ALL).path("refresh_token").asText();
         server.admin("PATCH", "/admin/api/apps/" + app.clientId(), Map.of("offlineAccess", false));
         assertThat(error(refresh(app, alices))).isEqualTo("invalid_grant");
