@@ -46,6 +46,15 @@ public final class ServerOptions {
     @Option(names = "--token-retention", paramLabel = "DURATION", description = "keep expired token records this long for the counts (default 7d; env OSTIUM_TOKEN_RETENTION)")
     String tokenRetention;
 
+    @Option(names = "--audit-retention", paramLabel = "DURATION", description = "keep audit events this long (default 365d; env OSTIUM_AUDIT_RETENTION)")
+    String auditRetention;
+
+    @Option(names = "--login-idle-timeout", paramLabel = "DURATION", description = "a person's login session ends after this long without a request (default 30m; env OSTIUM_LOGIN_IDLE_TIMEOUT)")
+    String loginIdleTimeout;
+
+    @Option(names = "--login-absolute-timeout", paramLabel = "DURATION", description = "a person's login session ends this long after signing in, however active (default 12h; env OSTIUM_LOGIN_ABSOLUTE_TIMEOUT)")
+    String loginAbsoluteTimeout;
+
     @Option(names = "--max-rows", paramLabel = "N", description = "most rows one REST API query answers; the rest come page by page (default 100; env OSTIUM_MAX_ROWS)")
     String maxRows;
 
@@ -65,6 +74,9 @@ public final class ServerOptions {
         put(flags, "client-id-prefix", clientIdPrefix);
         put(flags, "access-token-ttl", accessTokenTtl);
         put(flags, "token-retention", tokenRetention);
+        put(flags, "audit-retention", auditRetention);
+        put(flags, "login-idle-timeout", loginIdleTimeout);
+        put(flags, "login-absolute-timeout", loginAbsoluteTimeout);
         put(flags, "max-rows", maxRows);
         put(flags, "admin-password", adminPassword);
         Path file = configFile;

@@ -206,8 +206,19 @@ class CliTest {
         StringWriter out = new StringWriter();
         cl.setOut(new PrintWriter(out));
         assertThat(cl.execute("--help")).isZero();
-        for (String flag : List.of("--port", "--data-dir", "--db-url", "--issuer", "--master-key", "--access-token-ttl", "OSTIUM_DB_URL")) {
+        for (String flag : List.of("--port", "--data-dir", "--db-url", "--issuer", "--master-key", "--access-token-ttl", "OSTIUM_DB_URL",
+                "--login-idle-timeout", "--login-absolute-timeout", "--audit-retention")) {
             assertThat(out.toString()).contains(flag);
         }
+    }
+
+    @Test
+    void theSessionAndRetentionFlagsReachTheConfiguration() {
+        ServerOptions options = new ServerOptions();
+        new CommandLine(options).parseArgs("--login-idle-timeout", "20s", "--login-absolute-timeout", "1h", "--audit-retention", "30d");
+        var config = options.load();
+        assertThat(config.loginIdleTimeout()).isEqualTo(java.time.Duration.ofSeconds(20));
+        assertThat(config.loginAbsoluteTimeout()).isEqualTo(java.time.Duration.ofHours(1));
+        assertThat(config.auditRetention()).isEqualTo(java.time.Duration.ofDays(30));
     }
 }
