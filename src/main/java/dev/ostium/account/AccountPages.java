@@ -23,6 +23,7 @@ public final class AccountPages {
     private static final Logger log = LoggerFactory.getLogger(AccountPages.class);
     static final String HOME = "/account/";
     private static final int MAX_USERNAME = 100;
+    private static final int MAX_LOCALES = 100;
 
     private final Pages pages;
     private final Login login;
@@ -49,6 +50,8 @@ public final class AccountPages {
 
     private void showLogin(Context ctx) {
         String returnTo = returnTo(ctx.queryParam("return_to"));
+        String uiLocales = bounded(ctx.queryParam("ui_locales"), MAX_LOCALES);
+        pages.preferLanguages(ctx, uiLocales);
         boolean force = "login".equals(ctx.queryParam("prompt"));
         Optional<LoginSession> session = login.current(ctx);
         if (session.isPresent() && !force) {
@@ -59,17 +62,19 @@ public final class AccountPages {
         if (hint == null && force) hint = session.map(LoginSession::username).orElse(null);
         String notice = ctx.queryParam("logged_out") != null ? "login.notice.logged_out"
                 : force && session.isPresent() ? "login.notice.again" : null;
-        pages.render(ctx, "account/login.jte", new LoginView(hint == null ? "" : hint, returnTo, force, null, notice, 0));
+        pages.render(ctx, "account/login.jte", new LoginView(hint == null ? "" : hint, returnTo, force, null, notice, 0, uiLocales));
     }
 
     private void checkLogin(Context ctx) {
         String returnTo = returnTo(ctx.formParam("return_to"));
+        String uiLocales = bounded(ctx.formParam("ui_locales"), MAX_LOCALES);
+        pages.preferLanguages(ctx, uiLocales);
         boolean force = "login".equals(ctx.formParam("prompt"));
         String username = bounded(ctx.formParam("username"), MAX_USERNAME);
         String password = ctx.formParam("password");
         if (username == null || username.isBlank() || password == null || password.isEmpty()) {
             pages.render(ctx, 400, "account/login.jte",
-                    new LoginView(username == null ? "" : username, returnTo, force, "login.error.missing", null, 0));
+                    new LoginView(username == null ? "" : username, returnTo, force, "login.error.missing", null, 0, uiLocales));
             return;
         }
         Optional<User> user;
@@ -81,7 +86,7 @@ public final class AccountPages {
             String key = busy.status != 429 ? "login.error.busy"
                     : busy.retryAfterSeconds == 1 ? "login.error.throttled_one" : "login.error.throttled";
             pages.render(ctx, busy.status, "account/login.jte",
-                    new LoginView(username, returnTo, force, key, null, busy.retryAfterSeconds));
+                    new LoginView(username, returnTo, force, key, null, busy.retryAfterSeconds, uiLocales));
             return;
         }
         if (user.isPresent()) {
@@ -91,7 +96,7 @@ public final class AccountPages {
             user = known;
         }
         if (user.isEmpty()) {
-            pages.render(ctx, "account/login.jte", new LoginView(username, returnTo, force, "login.error.wrong", null, 0));
+            pages.render(ctx, "account/login.jte", new LoginView(username, returnTo, force, "login.error.wrong", null, 0, uiLocales));
             return;
         }
         LoginSession session = login.begin(ctx, user.get());

@@ -51,6 +51,11 @@ public final class Login {
 
     /** The login page's address. @param forceLogin ask for the password even with a live session */
     public static String loginUrl(String returnTo, boolean forceLogin, String loginHint) {
+        return loginUrl(returnTo, forceLogin, loginHint, null);
+    }
+
+    /** @param uiLocales the languages the page should speak if it can (OpenID Connect {@code ui_locales}), or null */
+    public static String loginUrl(String returnTo, boolean forceLogin, String loginHint, String uiLocales) {
         StringBuilder url = new StringBuilder("/account/login");
         char sep = '?';
         if (returnTo != null) {
@@ -63,14 +68,23 @@ public final class Login {
         }
         if (loginHint != null && !loginHint.isBlank()) {
             url.append(sep).append("login_hint=").append(URLEncoder.encode(loginHint, StandardCharsets.UTF_8));
+            sep = '&';
+        }
+        if (uiLocales != null && !uiLocales.isBlank()) {
+            url.append(sep).append("ui_locales=").append(URLEncoder.encode(uiLocales, StandardCharsets.UTF_8));
         }
         return url.toString();
     }
 
     /** Sends the person to the login page (303), to come back to {@code returnTo} afterwards. */
     public void redirectToLogin(Context ctx, String returnTo, boolean forceLogin, String loginHint) {
+        redirectToLogin(ctx, returnTo, forceLogin, loginHint, null);
+    }
+
+    /** As above, with the languages the login page should speak if it can (OpenID Connect {@code ui_locales}). */
+    public void redirectToLogin(Context ctx, String returnTo, boolean forceLogin, String loginHint, String uiLocales) {
         ctx.header("Cache-Control", "no-store");
-        ctx.redirect(loginUrl(returnTo, forceLogin, loginHint), HttpStatus.SEE_OTHER);
+        ctx.redirect(loginUrl(returnTo, forceLogin, loginHint, uiLocales), HttpStatus.SEE_OTHER);
     }
 
     /** Starts a new session for this browser, ending the one it had (a new id at every login). */

@@ -126,6 +126,8 @@ public final class AuthorizationEndpoint {
 
     /** @param wellFormed whether the parameters arrived as valid form encoding of UTF-8 (else they were patched up) */
     private void authorize(Context ctx, Map<String, List<String>> raw, boolean wellFormed) {
+        // Even the page that says the client or its redirect URI is wrong speaks the language the app asked for.
+        pages.preferLanguages(ctx, single(raw, "ui_locales"));
         Target target = target(raw);
         try {
             // §4.1.2: the state must go back exactly as sent; one that had to be patched up is not sent back at all.
@@ -153,7 +155,8 @@ public final class AuthorizationEndpoint {
                             : "the person is not signed in");
                 }
                 String hint = otherPerson && req.loginHint() != null ? req.loginHint() : user.map(User::username).orElse(req.loginHint());
-                login.redirectToLogin(ctx, returnTo(req, force ? now : null), force && user.isPresent(), hint);
+                login.redirectToLogin(ctx, returnTo(req, force ? now : null), force && user.isPresent(), hint,
+                        req.params().get("ui_locales"));
                 return;
             }
             proceed(ctx, req, session.get(), user.get());
@@ -231,7 +234,7 @@ public final class AuthorizationEndpoint {
             Optional<LoginSession> session = login.current(ctx);
             Optional<User> user = session.flatMap(s -> rules.currentUser(s.userId()));
             if (user.isEmpty()) {
-                login.redirectToLogin(ctx, returnTo(req, null), false, req.loginHint());
+                login.redirectToLogin(ctx, returnTo(req, null), false, req.loginHint(), req.params().get("ui_locales"));
                 return;
             }
             // Signed out and in again (perhaps as someone else) since the page was shown: ask afresh.

@@ -528,6 +528,33 @@ class AuthorizationEndpointTest extends ServerTest {
     }
 
     @Test
+    void theLoginPageAndTheErrorPagesSpeakItalianWhenUiLocalesAsks() {
+        App app = webApp(Map.of());
+        Person p = new Person(server);
+        Response toLogin = p.get(url(request(app, CB, "openid", Map.of("ui_locales", "it-IT en"))));
+        assertThat(toLogin.status()).isEqualTo(303);
+        Response login = p.get(toLogin.header("Location"));
+        assertThat(login.body()).contains("<html lang=\"it\"");
+        // A wrong password shows the page again, still in Italian.
+        Map<String, String> form = new LinkedHashMap<>(Authorize.hiddenFields(login.body()));
+        form.put("username", "alice");
+        form.put("password", "wrong");
+        Response again = p.post("/account/login", form);
+        assertThat(again.body()).contains("<html lang=\"it\"");
+        // Signing in then goes on to the consent screen, in Italian too.
+        form.put("password", "alice");
+        Response in = p.post("/account/login", form);
+        assertThat(in.status()).isEqualTo(303);
+        assertThat(p.get(in.header("Location")).body()).contains("Consenti");
+        // The page for an unknown client speaks it as well.
+        Map<String, String> unknown = request(app, CB, "openid", Map.of("ui_locales", "it"));
+        unknown.put("client_id", "ost_nobody");
+        Response error = new Person(server).get(url(unknown));
+        assertThat(error.status()).isEqualTo(400);
+        assertThat(error.body()).contains("<html lang=\"it\"");
+    }
+
+    @Test
     void anIconIsShownOnTheConsentScreen() throws Exception {
         App app = webApp(Map.of());
         java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
