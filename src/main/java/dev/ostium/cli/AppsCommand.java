@@ -115,19 +115,25 @@ final class AppsCommand {
             return m;
         }
 
-        /** Uploads --icon, if given, once the app exists. */
-        JsonNode uploadIcon(AdminClient c, String clientId, JsonNode app) {
-            if (icon == null) return app;
-            byte[] bytes;
-            try {
-                bytes = Files.readAllBytes(icon);
-            } catch (java.io.IOException e) {
-                throw new AdminClient.Failure("cannot read " + icon + ": " + e.getMessage());
-            }
+        /** The --icon file read and checked by its name, before anything is sent; null without --icon. */
+        record IconFile(byte[] bytes, String type) {}
+
+        IconFile readIcon() {
+            if (icon == null) return null;
             String name = icon.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
             String type = name.endsWith(".png") ? "image/png" : name.endsWith(".jpg") || name.endsWith(".jpeg") ? "image/jpeg" : null;
             if (type == null) throw new AdminClient.Failure("--icon must be a .png, .jpg or .jpeg file");
-            return c.upload("PUT", "admin/api/apps/" + clientId + "/icon", bytes, type);
+            try {
+                return new IconFile(Files.readAllBytes(icon), type);
+            } catch (java.io.IOException e) {
+                throw new AdminClient.Failure("cannot read " + icon + ": " + e.getMessage());
+            }
+        }
+
+        /** Uploads the icon, if any, once the app exists; the server checks that it is an image. */
+        JsonNode uploadIcon(AdminClient c, String clientId, JsonNode app, IconFile file) {
+            if (file == null) return app;
+            return c.upload("PUT", "admin/api/apps/" + clientId + "/icon", file.bytes(), file.type());
         }
     }
 
@@ -154,14 +160,15 @@ final class AppsCommand {
             if (secretType != null) body.put("secretType", secretType);
             if (keyAlg != null) body.put("keyAlgorithm", keyAlg);
             if (publicKey != null) body.put("publicKey", read(publicKey));
+            IconFile iconFile = readIcon();
             JsonNode app = c.call("POST", "admin/api/apps", body);
             PrintWriter out = out();
             AdminClient.Failure iconFailure = null;
-            if (icon != null) {
-                // The app exists and its secret is printed below either way; an icon failure is reported after
-                // it, and the command then fails.
+            if (iconFile != null) {
+                // The app exists and its secret is printed below either way; an icon the server refuses is
+                // reported after it, and the command then fails.
                 try {
-                    uploadIcon(c, app.path("clientId").asText(), app);
+                    uploadIcon(c, app.path("clientId").asText(), app, iconFile);
                 } catch (AdminClient.Failure f) {
                     iconFailure = f;
                 }
@@ -223,8 +230,16 @@ final class AppsCommand {
         @Override
         public void run() {
             AdminClient c = connection.client();
+            // A file that cannot be an icon is refused before anything is changed.
+            IconFile iconFile = readIcon();
             JsonNode app = c.call("PATCH", "admin/api/apps/" + clientId, fields());
-            print(c, uploadIcon(c, clientId, app));
+            try {
+                app = uploadIcon(c, clientId, app, iconFile);
+            } catch (AdminClient.Failure f) {
+                if (fields().isEmpty()) throw f;
+                throw new AdminClient.Failure("the other changes were stored, but the icon was not: " + f.getMessage());
+            }
+            print(c, app);
         }
     }
 

@@ -165,6 +165,19 @@ class CliTest {
         Run update = ostium("apps", "update", spaId, "--authorized-user", "alice", "--authorized-group", "Sales", "--consent-name", "Dash");
         assertThat(update.code()).as(update.err()).isZero();
         assertThat(update.out()).contains("\"openToAll\" : false").contains("\"consentName\" : \"Dash\"");
+        // A file that cannot be an icon by its name is refused before anything changes; one the server refuses
+        // after the other changes were stored says so.
+        Path text = dir.resolve("notes.txt");
+        java.nio.file.Files.writeString(text, "not an image");
+        Run wrongFile = ostium("apps", "update", spaId, "--description", "changed by a failed update", "--icon", text.toString());
+        assertThat(wrongFile.code()).isEqualTo(2);
+        assertThat(wrongFile.err()).contains("--icon must be a .png, .jpg or .jpeg file");
+        assertThat(server.admin("GET", "/admin/api/apps/" + spaId, null).json().path("description").asText())
+                .isNotEqualTo("changed by a failed update");
+        Run refusedIcon = ostium("apps", "update", spaId, "--description", "kept", "--icon", notAnImage.toString());
+        assertThat(refusedIcon.code()).isEqualTo(2);
+        assertThat(refusedIcon.err()).contains("the other changes were stored, but the icon was not");
+        assertThat(server.admin("GET", "/admin/api/apps/" + spaId, null).json().path("description").asText()).isEqualTo("kept");
     }
 
     @Test
