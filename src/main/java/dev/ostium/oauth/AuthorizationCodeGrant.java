@@ -66,10 +66,11 @@ public final class AuthorizationCodeGrant {
         if (redirectUri == null) throw OAuthProblem.invalidRequest("redirect_uri is required");
 
         AuthorizationCodes.Code code = codes.find(value).orElseThrow(() -> invalidGrant("unknown authorization code"));
-        // A code of another client is refused without touching it: its own client may still redeem it.
+        // A live code of another client is refused without touching it: its own client may still redeem it. A
+        // spent one is being used more than once (§4.1.2), whoever presents it: what it issued is revoked.
+        if (code.usedAt() != null) throw replayed(code, app);
         if (code.appId() != app.id()) throw invalidGrant("the authorization code was issued to another client");
         long now = clock.millis();
-        if (code.usedAt() != null) throw replayed(code, app);
         if (code.expiresAt() <= now) throw invalidGrant("the authorization code has expired");
         // Revoke-all, disabling or narrowing the app after the code was issued ends the code too.
         if (code.appGeneration() < app.tokenGeneration()) throw invalidGrant("the authorization code was revoked with the app's tokens");

@@ -184,7 +184,12 @@ class AuthorizationCodeGrantTest extends ServerTest {
         Response stolen = exchangeInBody(b, code, CB);
         assertThat(stolen.status()).isEqualTo(400);
         assertThat(stolen.json().path("error").asText()).isEqualTo("invalid_grant");
-        assertThat(exchangeInBody(a, code, CB).status()).isEqualTo(200);
+        JsonNode tokens = exchangeInBody(a, code, CB).json();
+        assertThat(tokens.path("access_token").asText()).isNotEmpty();
+        // Once spent, the code in another client's hands is a second use (RFC 6749 4.1.2): A's tokens end.
+        Response replayed = exchangeInBody(b, code, CB);
+        assertThat(replayed.json().path("error").asText()).isEqualTo("invalid_grant");
+        assertThat(server.introspect(a, tokens.path("access_token").asText()).path("active").asBoolean()).isFalse();
     }
 
     @Test
