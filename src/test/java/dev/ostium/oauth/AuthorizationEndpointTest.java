@@ -49,6 +49,13 @@ class AuthorizationEndpointTest extends ServerTest {
         return p;
     }
 
+    /** Signed in as the user, who has approved the app for "openid" on its consent screen. */
+    private static Person approvedBy(String username, App app) {
+        Person p = signedIn(username);
+        decide(p, p.get(url(request(app, CB, "openid", Map.of()))), "allow");
+        return p;
+    }
+
     private static long codes() {
         return server.count("authorization_codes");
     }
@@ -267,8 +274,7 @@ class AuthorizationEndpointTest extends ServerTest {
     void idTokenHintNamesThePersonTheAppExpects() {
         App app = webApp(Map.of());
         App otherApp = webApp(Map.of());
-        Person p = signedIn("alice");
-        decide(p, p.get(url(request(app, CB, "openid", Map.of()))), "allow");
+        Person p = approvedBy("alice", app);
         var node = server.node();
         var registered = node.apps.require(app.clientId());
         long now = System.currentTimeMillis();
@@ -325,8 +331,7 @@ class AuthorizationEndpointTest extends ServerTest {
     @Test
     void promptLoginAndMaxAgeAskForThePasswordAgainOnce() {
         App app = webApp(Map.of());
-        Person p = signedIn("alice");
-        decide(p, p.get(url(request(app, CB, "openid", Map.of()))), "allow");
+        Person p = approvedBy("alice", app);
         for (Map<String, String> fresh : List.of(Map.of("prompt", "login"), Map.of("max_age", "0"), Map.of("prompt", "select_account"))) {
             Response again = p.get(url(request(app, CB, "openid", fresh)));
             assertThat(again.header("Location")).as(fresh.toString()).startsWith("/account/login").contains("prompt=login");
@@ -356,8 +361,7 @@ class AuthorizationEndpointTest extends ServerTest {
     void aRequestCannotBringItsOwnForcedLoginMarker() {
         App app = webApp(Map.of());
         App other = webApp(Map.of());
-        Person p = signedIn("alice");
-        decide(p, p.get(url(request(app, CB, "openid", Map.of()))), "allow");
+        Person p = approvedBy("alice", app);
         // A genuine marker, made on the way to a forced login for another app.
         String location = p.get(url(request(other, CB, "openid", Map.of("prompt", "login")))).header("Location");
         java.util.regex.Matcher genuine = java.util.regex.Pattern.compile("auth_after=([0-9]+\\.[A-Za-z0-9_-]{22})")
