@@ -65,7 +65,7 @@ public final class ClientAuthenticator {
     /** The authenticated client; fails with invalid_client (401) or invalid_request. */
     public Authenticated authenticate(String authorizationHeader, FormBody form) {
         return attempt(authorizationHeader, form)
-                .orElseThrow(() -> OAuthProblem.invalidClient("client authentication is required", false));
+                .orElseThrow(() -> OAuthProblem.invalidClient("client authentication is required"));
     }
 
     /**
@@ -76,11 +76,11 @@ public final class ClientAuthenticator {
         Optional<Authenticated> proven = attempt(authorizationHeader, form);
         if (proven.isPresent()) return proven.get();
         String clientId = form.get("client_id");
-        if (clientId == null) throw OAuthProblem.invalidClient("client authentication is required", false);
+        if (clientId == null) throw OAuthProblem.invalidClient("client authentication is required");
         ExternalApp app = apps.byClientId(clientId).orElse(null);
-        if (app == null) throw OAuthProblem.invalidClient("unknown client", false);
-        if (!app.publicClient()) throw OAuthProblem.invalidClient("this client must authenticate", false);
-        return new Authenticated(usable(app, false), ClientAuthenticationMethod.NONE);
+        if (app == null) throw OAuthProblem.invalidClient("unknown client");
+        if (!app.publicClient()) throw OAuthProblem.invalidClient("this client must authenticate");
+        return new Authenticated(usable(app), ClientAuthenticationMethod.NONE);
     }
 
     /** Like {@link #authenticate}, but empty when the request carries no client authentication at all. */
@@ -91,7 +91,7 @@ public final class ClientAuthenticator {
         int methods = (basic ? 1 : 0) + (post ? 1 : 0) + (jwt ? 1 : 0);
         if (methods > 1) throw OAuthProblem.invalidRequest("use exactly one client authentication method");
         if (authorizationHeader != null && !basic && !authorizationHeader.isBlank()) {
-            throw OAuthProblem.invalidClient("only HTTP Basic client authentication is accepted in the Authorization header", true);
+            throw OAuthProblem.invalidClient("only HTTP Basic client authentication is accepted in the Authorization header");
         }
         if (basic) {
             String[] credentials = basicCredentials(authorizationHeader);
@@ -99,7 +99,7 @@ public final class ClientAuthenticator {
         }
         if (post) {
             String clientId = form.get("client_id");
-            if (clientId == null) throw OAuthProblem.invalidClient("client_id is required with client_secret", false);
+            if (clientId == null) throw OAuthProblem.invalidClient("client_id is required with client_secret");
             return Optional.of(throttled(clientId, form, () -> secret(new String[] {clientId, form.get("client_secret")}, form, false)));
         }
         if (jwt) return Optional.of(throttled(form.get("client_id"), form, () -> privateKeyJwt(form)));
@@ -137,7 +137,7 @@ public final class ClientAuthenticator {
             ClientSecretBasic basic = ClientSecretBasic.parse(header);
             return new String[] {basic.getClientID().getValue(), basic.getClientSecret().getValue()};
         } catch (ParseException | RuntimeException e) {
-            throw OAuthProblem.invalidClient("malformed HTTP Basic credentials", true);
+            throw OAuthProblem.invalidClient("malformed HTTP Basic credentials");
         }
     }
 
@@ -151,8 +151,8 @@ public final class ClientAuthenticator {
         String storedHash = found.filter(a -> a.secretType() == SecretType.SECRET_KEY).map(ExternalApp::secretHash).orElse(null);
         // Compare even for an unknown client, so the answer takes the same time either way.
         boolean match = ClientSecrets.matches(idAndSecret[1], storedHash == null ? UNKNOWN : storedHash);
-        if (!match || storedHash == null) throw OAuthProblem.invalidClient("unknown client or wrong secret", basic);
-        ExternalApp app = usable(found.get(), basic);
+        if (!match || storedHash == null) throw OAuthProblem.invalidClient("unknown client or wrong secret");
+        ExternalApp app = usable(found.get());
         return new Authenticated(app, basic ? ClientAuthenticationMethod.CLIENT_SECRET_BASIC : ClientAuthenticationMethod.CLIENT_SECRET_POST);
     }
 
@@ -164,7 +164,7 @@ public final class ClientAuthenticator {
         try {
             auth = PrivateKeyJWT.parse(form.asMultiMap());
         } catch (ParseException e) {
-            throw OAuthProblem.invalidClient("malformed client assertion: " + e.getMessage(), false);
+            throw OAuthProblem.invalidClient("malformed client assertion: " + e.getMessage());
         }
         String clientId = auth.getClientID().getValue();
         if (form.get("client_id") != null && !form.get("client_id").equals(clientId)) {
@@ -172,26 +172,26 @@ public final class ClientAuthenticator {
         }
         ExternalApp app = apps.byClientId(clientId)
                 .filter(a -> a.secretType() == SecretType.SIGNED_JWT)
-                .orElseThrow(() -> OAuthProblem.invalidClient("unknown client or client without a registered public key", false));
+                .orElseThrow(() -> OAuthProblem.invalidClient("unknown client or client without a registered public key"));
         Context<ExternalApp> context = new Context<>();
         context.set(app);
         try {
             jwtVerifier.verify(auth, null, context);
         } catch (InvalidClientException e) {
-            throw OAuthProblem.invalidClient("client assertion rejected: " + e.getMessage(), false);
+            throw OAuthProblem.invalidClient("client assertion rejected: " + e.getMessage());
         } catch (JOSEException e) {
-            throw OAuthProblem.invalidClient("client assertion cannot be verified", false);
+            throw OAuthProblem.invalidClient("client assertion cannot be verified");
         }
         var claims = auth.getJWTAuthenticationClaimsSet();
         spent.spend(app, claims.getJWTID() == null ? null : claims.getJWTID().getValue(),
                 claims.getExpirationTime(), claims.getIssueTime(), clock.millis(), SpentAssertions.Kind.CLIENT_ASSERTION);
-        return new Authenticated(usable(app, false), ClientAuthenticationMethod.PRIVATE_KEY_JWT);
+        return new Authenticated(usable(app), ClientAuthenticationMethod.PRIVATE_KEY_JWT);
     }
 
     /** A client that authenticated but may not act now: disabled or past its expiry date. */
-    private ExternalApp usable(ExternalApp app, boolean basic) {
-        if (!app.enabled()) throw OAuthProblem.invalidClient("this app is disabled", basic);
-        if (app.expired(clock.instant())) throw OAuthProblem.invalidClient("this app has expired", basic);
+    private ExternalApp usable(ExternalApp app) {
+        if (!app.enabled()) throw OAuthProblem.invalidClient("this app is disabled");
+        if (app.expired(clock.instant())) throw OAuthProblem.invalidClient("this app has expired");
         return app;
     }
 

@@ -75,8 +75,8 @@ public final class JwtBearerGrant {
         } catch (BadJWTException e) {
             throw grantError("assertion rejected: " + e.getMessage());
         }
-        if (!app.enabled()) throw OAuthProblem.invalidClient("this app is disabled", false);
-        if (app.expired(clock.instant())) throw OAuthProblem.invalidClient("this app has expired", false);
+        if (!app.enabled()) throw OAuthProblem.invalidClient("this app is disabled");
+        if (app.expired(clock.instant())) throw OAuthProblem.invalidClient("this app has expired");
         User user = policy.actingUser(app);
         String subject = claims.getSubject();
         if (!app.clientId().equals(subject) && !user.username().equals(subject)) {

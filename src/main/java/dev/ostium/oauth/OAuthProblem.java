@@ -10,25 +10,26 @@ import com.nimbusds.oauth2.sdk.OAuth2Error;
 public final class OAuthProblem extends RuntimeException {
 
     public final ErrorObject error;
-    /** Set when the client tried HTTP Basic: the 401 must then carry a Basic challenge (§5.2). */
-    public final boolean basicChallenge;
 
-    private OAuthProblem(ErrorObject error, boolean basicChallenge) {
+    private OAuthProblem(ErrorObject error) {
         super(error.getCode() + ": " + error.getDescription(), null, false, false);
         this.error = error;
-        this.basicChallenge = basicChallenge;
     }
 
     public static OAuthProblem of(ErrorObject base, String description) {
-        return new OAuthProblem(base.setDescription(printable(description)), false);
+        return new OAuthProblem(base.setDescription(printable(description)));
     }
 
     public static OAuthProblem invalidRequest(String description) {
         return of(OAuth2Error.INVALID_REQUEST, description);
     }
 
-    public static OAuthProblem invalidClient(String description, boolean basicChallenge) {
-        return new OAuthProblem(OAuth2Error.INVALID_CLIENT.setDescription(printable(description)), basicChallenge);
+    /**
+     * A 401 (RFC 6749 §5.2): it names the scheme the server accepts in the header, {@code Basic}, whichever
+     * way the client tried (RFC 9110 §15.5.2: every 401 carries a challenge).
+     */
+    public static OAuthProblem invalidClient(String description) {
+        return of(OAuth2Error.INVALID_CLIENT, description);
     }
 
     public int status() {

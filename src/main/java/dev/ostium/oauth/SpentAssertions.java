@@ -66,7 +66,7 @@ public final class SpentAssertions {
     }
 
     private static OAuthProblem problem(Kind kind, String description) {
-        return kind == Kind.CLIENT_ASSERTION ? OAuthProblem.invalidClient(description, false)
+        return kind == Kind.CLIENT_ASSERTION ? OAuthProblem.invalidClient(description)
                 : OAuthProblem.of(OAuth2Error.INVALID_GRANT, description);
     }
 }

@@ -234,7 +234,7 @@ public final class HttpServer {
     }
 
     private static void oauthProblem(OAuthProblem p, Context ctx) {
-        if (p.status() == 401 && p.basicChallenge) ctx.header("WWW-Authenticate", "Basic realm=\"ostium\", charset=\"UTF-8\"");
+        if (p.status() == 401) ctx.header("WWW-Authenticate", "Basic realm=\"ostium\", charset=\"UTF-8\"");
         Responses.json(ctx, p.status(), p.error.toJSONObject().toJSONString());
     }
 

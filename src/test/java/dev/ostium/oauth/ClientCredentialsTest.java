@@ -75,11 +75,13 @@ class ClientCredentialsTest extends ServerTest {
     }
 
     @Test
-    void wrongSecretInTheBodyIs401WithoutBasicChallenge() {
+    void wrongSecretInTheBodyIsA401ThatStillNamesTheSchemeAccepted() {
+        // RFC 9110 §15.5.2: every 401 carries a challenge; RFC 6749 §5.2: it tells which scheme the server takes.
         App app = server.createService("alice");
         Response r = server.postForm("/oauth2/token", null, null,
                 "grant_type=client_credentials&client_id=" + app.clientId() + "&client_secret=nope");
         assertThat(r.status()).isEqualTo(401);
+        assertThat(r.header("WWW-Authenticate")).startsWith("Basic realm=");
         assertThat(r.json().path("error").asText()).isEqualTo("invalid_client");
     }
 
@@ -94,6 +96,7 @@ class ClientCredentialsTest extends ServerTest {
     void missingClientAuthenticationIsInvalidClient() {
         Response r = server.postForm("/oauth2/token", null, null, "grant_type=client_credentials");
         assertThat(r.status()).isEqualTo(401);
+        assertThat(r.header("WWW-Authenticate")).startsWith("Basic realm=");
         assertThat(r.json().path("error").asText()).isEqualTo("invalid_client");
     }
 
