@@ -63,7 +63,6 @@ public final class AuthorizationCodeGrant {
         String value = form.get("code");
         if (value == null) throw OAuthProblem.invalidRequest("code is required");
         String redirectUri = form.get("redirect_uri");
-        if (redirectUri == null) throw OAuthProblem.invalidRequest("redirect_uri is required");
 
         AuthorizationCodes.Code code = codes.find(value).orElseThrow(() -> invalidGrant("unknown authorization code"));
         // A live code of another client is refused without touching it: its own client may still redeem it. A
@@ -74,7 +73,12 @@ public final class AuthorizationCodeGrant {
         if (code.expiresAt() <= now) throw invalidGrant("the authorization code has expired");
         // Revoke-all, disabling or narrowing the app after the code was issued ends the code too.
         if (code.appGeneration() < app.tokenGeneration()) throw invalidGrant("the authorization code was revoked with the app's tokens");
-        if (!code.redirectUri().equals(redirectUri)) throw invalidGrant("redirect_uri differs from the one of the authorization request");
+        // §4.1.3: required when the authorization request named it; when it left it out, optional, but if sent,
+        // it is the URI the code went to.
+        if (redirectUri == null && code.redirectUriNamed()) throw OAuthProblem.invalidRequest("redirect_uri is required");
+        if (redirectUri != null && !code.redirectUri().equals(redirectUri)) {
+            throw invalidGrant("redirect_uri differs from the one of the authorization request");
+        }
         verifyPkce(app, code, form.get("code_verifier"));
 
         User user = rules.currentUser(code.userId()).orElseThrow(() -> invalidGrant("the account is disabled"));

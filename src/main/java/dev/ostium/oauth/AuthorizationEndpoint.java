@@ -99,6 +99,7 @@ public final class AuthorizationEndpoint {
         this.clock = clock;
     }
 
+
     public void routes(RoutesConfig r) {
         pages.get(r, PATH, ctx -> authorize(ctx, ctx.queryParamMap(), wellFormedQuery(ctx)));
         // §3.1.2.1 (OpenID Connect): the request may also be POSTed, by the client's page: no CSRF token there.
@@ -107,12 +108,15 @@ public final class AuthorizationEndpoint {
     }
 
     /** A validated authorization request; {@code params} are its parameters as received, one value each. */
-    record Request(ExternalApp app, String redirectUri, ResponseMode mode, String state, String nonce, Set<String> scopes,
+    record Request(ExternalApp app, String redirectUri, boolean redirectUriNamed, ResponseMode mode, String state, String nonce, Set<String> scopes,
                    Set<String> prompt, Long maxAge, String loginHint, String codeChallenge, Long authAfter,
                    String hintedSubject, Map<String, String> params) {}
 
-    /** Where errors may go once the client and its redirect URI are known. */
-    private record Target(String redirectUri, ResponseMode mode, String state) {}
+    /**
+     * Where errors may go once the client and its redirect URI are known; {@code named} is false when the
+     * request left the URI out and the app's only registered one stands in.
+     */
+    private record Target(String redirectUri, boolean named, ResponseMode mode, String state) {}
 
     /** An error to send back to the client (§4.1.2.1). */
     private static final class Refused extends RuntimeException {
@@ -132,7 +136,7 @@ public final class AuthorizationEndpoint {
         try {
             // §4.1.2: the state must go back exactly as sent; one that had to be patched up is not sent back at all.
             if (!wellFormed) {
-                target = new Target(target.redirectUri(), target.mode(), null);
+                target = new Target(target.redirectUri(), target.named(), target.mode(), null);
                 throw new Refused(OAuth2Error.INVALID_REQUEST, "the request is not valid form encoding of UTF-8 text");
             }
             Request req = parse(raw, target);
@@ -253,8 +257,8 @@ public final class AuthorizationEndpoint {
 
     private void issue(Context ctx, Request req, LoginSession session, User user, Consents.Consent consent) {
         String code = codes.issue(new AuthorizationCodes.Request(req.app(), user.id(), consent.id(), req.redirectUri(),
-                req.scopes(), req.codeChallenge(), req.nonce(), session.authTime().toEpochMilli(), session.sessionId()));
-        answer(ctx, new Target(req.redirectUri(), req.mode(), req.state()), null, code);
+                req.redirectUriNamed(), req.scopes(), req.codeChallenge(), req.nonce(), session.authTime().toEpochMilli(), session.sessionId()));
+        answer(ctx, new Target(req.redirectUri(), req.redirectUriNamed(), req.mode(), req.state()), null, code);
     }
 
     /**
@@ -292,13 +296,30 @@ public final class AuthorizationEndpoint {
         ExternalApp app = apps.byClientId(clientId).filter(ExternalApp::interactive)
                 .orElseThrow(() -> PageProblem.badRequest("oauth.error.unknown_client"));
         String redirect = single(raw, "redirect_uri");
-        if (redirect == null) throw PageProblem.badRequest("oauth.error.no_redirect");
+        boolean named = redirect != null;
+        if (!named) {
+            if (raw.containsKey("redirect_uri") || app.redirectUris().size() != 1 || mayBeOpenId(app, raw)) {
+                throw PageProblem.badRequest("oauth.error.no_redirect");
+            }
+            redirect = app.redirectUris().get(0);
+        }
         if (!RedirectUris.matches(app.redirectUris(), redirect, app.clientType())) throw PageProblem.badRequest("oauth.error.bad_redirect");
         String mode = single(raw, "response_mode");
         ResponseMode rm = "form_post".equals(mode) ? ResponseMode.FORM_POST : ResponseMode.QUERY;
         String state = single(raw, "state");
         if (state != null && state.length() > MAX_STATE) state = null;
-        return new Target(redirect, rm, state);
+        return new Target(redirect, named, rm, state);
+    }
+
+    /**
+     * Whether the request is, or may turn into, an OpenID Connect one, whose redirect URI is required (Core
+     * §3.1.2.1) where plain OAuth lets an app with a single one leave it out (RFC 6749 §3.1.2.3): it names
+     * {@code openid}, or it names no scope and the app's scopes, granted in full then, include it.
+     */
+    private static boolean mayBeOpenId(ExternalApp app, Map<String, List<String>> raw) {
+        List<String> scope = raw.get("scope");
+        if (scope == null || scope.size() == 1 && Scopes.parse(scope.get(0)).isEmpty()) return app.scopes().contains("openid");
+        return scope.size() != 1 || Scopes.parse(scope.get(0)).contains("openid");
     }
 
     private Request parse(Map<String, List<String>> raw, Target target) {
@@ -370,7 +391,7 @@ public final class AuthorizationEndpoint {
                 throw new Refused(OIDCError.LOGIN_REQUIRED, "id_token_hint is not an ID token this server issued to this app");
             }
         }
-        return new Request(app, target.redirectUri(), target.mode(), state, nonce, scopes, prompt, maxAge, loginHint, challenge,
+        return new Request(app, target.redirectUri(), target.named(), target.mode(), state, nonce, scopes, prompt, maxAge, loginHint, challenge,
                 authAfter, hintedSubject, params);
     }
 

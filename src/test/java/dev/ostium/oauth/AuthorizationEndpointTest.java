@@ -156,6 +156,38 @@ class AuthorizationEndpointTest extends ServerTest {
     }
 
     @Test
+    void aPlainOAuthRequestOfAnAppWithOneRedirectUriMayLeaveItOutAndSoMayItsTokenRequest() {
+        App app = webApp(Map.of());
+        Person p = signedIn("alice");
+        Map<String, String> req = request(app, CB, "rest.all", Map.of());
+        req.remove("redirect_uri");
+        Map<String, String> answer = backAtClient(decide(p, p.get(url(req)), "allow"), CB);
+        Map<String, String> exchange = new LinkedHashMap<>(Map.of("grant_type", "authorization_code", "code", answer.get("code")));
+        Response token = server.postForm("/oauth2/token", app, exchange);
+        assertThat(token.status()).as(token.body()).isEqualTo(200);
+        // Sent anyway, it must be the URI the code went to (RFC 6749 §4.1.3).
+        String second = backAtClient(p.get(url(req)), CB).get("code");
+        assertThat(server.postForm("/oauth2/token", app, Map.of("grant_type", "authorization_code", "code", second,
+                "redirect_uri", CB + "/")).json().path("error").asText()).isEqualTo("invalid_grant");
+        assertThat(server.postForm("/oauth2/token", app, Map.of("grant_type", "authorization_code", "code", second,
+                "redirect_uri", CB)).status()).isEqualTo(200);
+
+        long before = codes();
+        // OpenID Connect requests must name it, and so must requests of apps with several redirect URIs; a
+        // request naming no scope is an OpenID one when the app's scopes (all granted then) include openid.
+        App two = webApp(Map.of("redirectUris", List.of(CB, "https://crm.example/other")));
+        for (Map<String, String> refused : List.of(request(app, CB, "openid rest.all", Map.of()), request(two, CB, "rest.all", Map.of()),
+                request(app, CB, null, Map.of()))) {
+            refused.remove("redirect_uri");
+            Response r = p.get(url(refused));
+            assertThat(r.status()).as(refused.toString()).isEqualTo(400);
+            assertThat(r.header("Location")).isNull();
+            assertThat(r.body()).contains("redirect_uri");
+        }
+        assertThat(codes()).isEqualTo(before);
+    }
+
+    @Test
     void aNativeAppsLoopbackRedirectMayUseAnyPort() {
         App nativeApp = server.createInteractive("native", Map.of("redirectUris", List.of("http://127.0.0.1/cb"), "scopes", List.of("openid")));
         Person p = signedIn("alice");

@@ -231,7 +231,7 @@ public final class TestServer implements AutoCloseable {
         var ext = node.apps.require(app.clientId());
         var scopes = dev.ostium.apps.Scopes.parse(scope);
         var consent = node.consents.grant(user.id(), ext.id(), scopes);
-        return node.codes.issue(new dev.ostium.oauth.AuthorizationCodes.Request(ext, user.id(), consent.id(), redirectUri, scopes,
+        return node.codes.issue(new dev.ostium.oauth.AuthorizationCodes.Request(ext, user.id(), consent.id(), redirectUri, true, scopes,
                 codeChallenge, nonce, clock.millis() - 1000, null));
     }
 
