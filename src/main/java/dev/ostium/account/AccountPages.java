@@ -62,7 +62,13 @@ public final class AccountPages {
         if (hint == null && force) hint = session.map(LoginSession::username).orElse(null);
         String notice = ctx.queryParam("logged_out") != null ? "login.notice.logged_out"
                 : force && session.isPresent() ? "login.notice.again" : null;
-        pages.render(ctx, "account/login.jte", new LoginView(hint == null ? "" : hint, returnTo, force, null, notice, 0, uiLocales));
+        showForm(ctx, 200, new LoginView(hint == null ? "" : hint, returnTo, force, null, notice, 0, uiLocales));
+    }
+
+    /** The login form; once it is sent, the answer may redirect on, through the return path, to another site. */
+    private void showForm(Context ctx, int status, LoginView view) {
+        login.onward(view.returnTo()).ifPresent(there -> pages.allowFormAction(ctx, there));
+        pages.render(ctx, status, "account/login.jte", view);
     }
 
     private void checkLogin(Context ctx) {
@@ -73,8 +79,7 @@ public final class AccountPages {
         String username = bounded(ctx.formParam("username"), MAX_USERNAME);
         String password = ctx.formParam("password");
         if (username == null || username.isBlank() || password == null || password.isEmpty()) {
-            pages.render(ctx, 400, "account/login.jte",
-                    new LoginView(username == null ? "" : username, returnTo, force, "login.error.missing", null, 0, uiLocales));
+            showForm(ctx, 400, new LoginView(username == null ? "" : username, returnTo, force, "login.error.missing", null, 0, uiLocales));
             return;
         }
         Optional<User> user;
@@ -85,8 +90,7 @@ public final class AccountPages {
             ctx.header("Retry-After", Long.toString(busy.retryAfterSeconds));
             String key = busy.status != 429 ? "login.error.busy"
                     : busy.retryAfterSeconds == 1 ? "login.error.throttled_one" : "login.error.throttled";
-            pages.render(ctx, busy.status, "account/login.jte",
-                    new LoginView(username, returnTo, force, key, null, busy.retryAfterSeconds, uiLocales));
+            showForm(ctx, busy.status, new LoginView(username, returnTo, force, key, null, busy.retryAfterSeconds, uiLocales));
             return;
         }
         if (user.isPresent()) {
@@ -96,7 +100,7 @@ public final class AccountPages {
             user = known;
         }
         if (user.isEmpty()) {
-            pages.render(ctx, "account/login.jte", new LoginView(username, returnTo, force, "login.error.wrong", null, 0, uiLocales));
+            showForm(ctx, 200, new LoginView(username, returnTo, force, "login.error.wrong", null, 0, uiLocales));
             return;
         }
         LoginSession session = login.begin(ctx, user.get());

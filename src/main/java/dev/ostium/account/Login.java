@@ -6,9 +6,13 @@ import dev.ostium.directory.User;
 import dev.ostium.web.Cookies;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
+import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 
 /**
  * The person's login as the HTTP side sees it: the session cookie, the current session of a request,
@@ -34,6 +38,7 @@ public final class Login {
 
     private final LoginSessions sessions;
     private final Cookies cookies;
+    private final List<Function<String, Optional<URI>>> onward = new CopyOnWriteArrayList<>();
 
     public Login(LoginSessions sessions, Cookies cookies) {
         this.sessions = sessions;
@@ -74,6 +79,24 @@ public final class Login {
             url.append(sep).append("ui_locales=").append(URLEncoder.encode(uiLocales, StandardCharsets.UTF_8));
         }
         return url.toString();
+    }
+
+    /**
+     * A feature whose return paths may send the person on to another site once signed in (the authorization
+     * endpoint: to the app's redirect URI) says where, given a return path. Browsers hold every redirect after
+     * a form is sent to the form page's {@code form-action}, so the login page must name that place.
+     */
+    public void leadsOnWith(Function<String, Optional<URI>> whereTo) {
+        onward.add(whereTo);
+    }
+
+    /** Where, off this server, coming back to {@code returnTo} may send the person at once. */
+    public Optional<URI> onward(String returnTo) {
+        for (Function<String, Optional<URI>> f : onward) {
+            Optional<URI> there = f.apply(returnTo);
+            if (there.isPresent()) return there;
+        }
+        return Optional.empty();
     }
 
     /** Sends the person to the login page (303), to come back to {@code returnTo} afterwards. */

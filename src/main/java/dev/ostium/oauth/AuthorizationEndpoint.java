@@ -4,6 +4,7 @@ import com.nimbusds.oauth2.sdk.ErrorObject;
 import com.nimbusds.oauth2.sdk.OAuth2Error;
 import com.nimbusds.oauth2.sdk.ResponseMode;
 import com.nimbusds.oauth2.sdk.id.Issuer;
+import com.nimbusds.oauth2.sdk.util.URLUtils;
 import com.nimbusds.openid.connect.sdk.OIDCError;
 import dev.ostium.account.Login;
 import dev.ostium.apps.AppRegistry;
@@ -97,8 +98,21 @@ public final class AuthorizationEndpoint {
         this.codes = codes;
         this.issuer = new Issuer(issuer);
         this.clock = clock;
+        login.leadsOnWith(this::clientRedirect);
     }
 
+    /**
+     * Where an authorization request, as the login page's return path, may send the person straight after the
+     * login: to the app's redirect URI, when the app has been approved already.
+     */
+    private Optional<URI> clientRedirect(String returnTo) {
+        if (!returnTo.startsWith(PATH + "?")) return Optional.empty();
+        try {
+            return Optional.of(URI.create(target(URLUtils.parseParameters(returnTo.substring(PATH.length() + 1))).redirectUri()));
+        } catch (PageProblem | IllegalArgumentException notAClient) {
+            return Optional.empty();
+        }
+    }
 
     public void routes(RoutesConfig r) {
         pages.get(r, PATH, ctx -> authorize(ctx, ctx.queryParamMap(), wellFormedQuery(ctx)));

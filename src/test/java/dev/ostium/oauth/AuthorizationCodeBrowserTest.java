@@ -43,7 +43,8 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedClass;
@@ -62,14 +63,14 @@ class AuthorizationCodeBrowserTest extends ServerTest {
     /** The app's own HTTP listener on a loopback port: where the browser delivers the code. */
     private static final class Listener implements AutoCloseable {
         final HttpServer http;
-        final CompletableFuture<URI> received = new CompletableFuture<>();
+        final BlockingQueue<URI> received = new LinkedBlockingQueue<>();
         /** What the app's page at the redirect URI is. */
         volatile String page = "<html><title>Connected</title><body>Connected, you can close this window.</body></html>";
 
         Listener() throws Exception {
             http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
             http.createContext("/cb", ex -> {
-                received.complete(URI.create("http://127.0.0.1:" + port() + ex.getRequestURI()));
+                received.add(URI.create("http://127.0.0.1:" + port() + ex.getRequestURI()));
                 byte[] page = this.page.getBytes(StandardCharsets.UTF_8);
                 ex.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
                 ex.sendResponseHeaders(200, page.length);
@@ -81,6 +82,13 @@ class AuthorizationCodeBrowserTest extends ServerTest {
 
         int port() {
             return http.getAddress().getPort();
+        }
+
+        /** The next answer delivered here. */
+        URI next() throws InterruptedException {
+            URI got = received.poll(20, TimeUnit.SECONDS);
+            assertThat(got).as("nothing arrived at the redirect URI").isNotNull();
+            return got;
         }
 
         URI redirectUri() {
@@ -109,7 +117,7 @@ class AuthorizationCodeBrowserTest extends ServerTest {
             assertThat(b.find("h1").getText()).startsWith("Allow ");
             assertThat(b.text()).contains("Alice Rossi");
             b.click("button[name=decision][value=allow]");
-            URI callback = listener.received.get(20, TimeUnit.SECONDS);
+            URI callback = listener.next();
             assertThat(b.title()).isEqualTo("Connected");
             AuthorizationResponse response = AuthorizationResponse.parse(callback);
             assertThat(response.indicatesSuccess()).as(callback.toString()).isTrue();
@@ -254,7 +262,7 @@ class AuthorizationCodeBrowserTest extends ServerTest {
                 b.go(request.toString());
                 b.type("input[name=username]", "alice").type("input[name=password]", "alice").click("button[type=submit]");
                 b.click("button[name=decision][value=allow]");
-                listener.received.get(20, TimeUnit.SECONDS);
+                listener.next();
                 new org.openqa.selenium.support.ui.WebDriverWait(b.driver(), java.time.Duration.ofSeconds(20))
                         .until(d -> !"working".equals(d.getTitle()));
                 String out = b.find("#out").getText();
@@ -296,6 +304,40 @@ class AuthorizationCodeBrowserTest extends ServerTest {
     }
 
     @Test
+    void anAppApprovedBeforeGetsItsCodeStraightFromTheLoginForm() throws Exception {
+        // The login form's answer redirects through the authorization endpoint to the app: browsers hold that
+        // whole chain to the login page's form-action.
+        try (Listener listener = new Listener()) {
+            OIDCProviderMetadata op = discovery();
+            App app = server.createInteractive("web", Map.of("redirectUris", List.of(listener.redirectUri().toString()),
+                    "scopes", List.of("openid", "profile")));
+            ClientID clientId = new ClientID(app.clientId());
+            State first = new State();
+            approveInBrowser(new AuthenticationRequest.Builder(ResponseType.CODE, new Scope("openid", "profile"), clientId,
+                    listener.redirectUri()).state(first).endpointURI(op.getAuthorizationEndpointURI()).build().toURI(),
+                    listener, first, true);
+            for (String prompt : List.of("", "login")) {
+                State state = new State();
+                AuthenticationRequest.Builder request = new AuthenticationRequest.Builder(ResponseType.CODE, new Scope("openid", "profile"),
+                        clientId, listener.redirectUri()).state(state).endpointURI(op.getAuthorizationEndpointURI());
+                if (!prompt.isEmpty()) request.prompt(new com.nimbusds.openid.connect.sdk.Prompt(prompt));
+                try (Browser b = Browser.open(server.url(""))) {
+                    if (!prompt.isEmpty()) b.logIn("alice", "alice");
+                    b.go(request.build().toURI().toString());
+                    assertThat(b.path()).startsWith("/account/login");
+                    // a wrong password first: the page shown again must still let the form lead on to the app
+                    b.type("input[name=username]", "alice").type("input[name=password]", "wrong").click("button[type=submit]");
+                    b.type("input[name=password]", "alice").click("button[type=submit]");
+                    AuthorizationResponse answer = AuthorizationResponse.parse(listener.next());
+                    assertThat(answer.indicatesSuccess()).as(prompt).isTrue();
+                    assertThat(answer.getState()).isEqualTo(state);
+                    assertThat(b.title()).isEqualTo("Connected");
+                }
+            }
+        }
+    }
+
+    @Test
     void theConsentFormCannotBeFramedOrPostedFromAnotherPage() throws Exception {
         try (Listener listener = new Listener()) {
             App app = server.createInteractive("web", Map.of("redirectUris", List.of(listener.redirectUri().toString()),
@@ -308,7 +350,7 @@ class AuthorizationCodeBrowserTest extends ServerTest {
                 b.script("document.querySelector('input[name=csrf]').value = 'forged'");
                 b.click("button[name=decision][value=allow]");
                 assertThat(b.find("h1").getText()).isEqualTo("This form has expired");
-                assertThat(listener.received).isNotDone();
+                assertThat(listener.received).isEmpty();
             }
         }
     }
