@@ -73,10 +73,23 @@ public final class ClientAuthenticator {
      * single-page) names itself with client_id alone (RFC 6749 §2.3, its proof is PKCE or its refresh token).
      */
     public Authenticated authenticateOrPublic(String authorizationHeader, FormBody form) {
+        return authenticateOrPublic(authorizationHeader, form, Optional::empty);
+    }
+
+    /**
+     * As above, for a grant whose credential is bound to its client (a refresh token): a public client that
+     * does not name itself is the one the credential names ({@code boundTo}, an app id), since client_id would
+     * add nothing that the credential's holder could not add (RFC 6749 §6 asks no identification of it).
+     */
+    public Authenticated authenticateOrPublic(String authorizationHeader, FormBody form, Supplier<Optional<Long>> boundTo) {
         Optional<Authenticated> proven = attempt(authorizationHeader, form);
         if (proven.isPresent()) return proven.get();
         String clientId = form.get("client_id");
-        if (clientId == null) throw OAuthProblem.invalidClient("client authentication is required");
+        if (clientId == null) {
+            ExternalApp named = boundTo.get().flatMap(apps::byId).filter(ExternalApp::publicClient)
+                    .orElseThrow(() -> OAuthProblem.invalidClient("client authentication is required"));
+            return new Authenticated(usable(named), ClientAuthenticationMethod.NONE);
+        }
         ExternalApp app = apps.byClientId(clientId).orElse(null);
         if (app == null) throw OAuthProblem.invalidClient("unknown client");
         if (!app.publicClient()) throw OAuthProblem.invalidClient("this client must authenticate");

@@ -72,9 +72,7 @@ public final class RefreshTokenGrant {
      */
     public Optional<Live> live(String value, ExternalApp holder) {
         if (value == null || value.length() > 4096) return Optional.empty();
-        Optional<TokenFamilies.Held> found = TokenIds.parseOpaque(value)
-                .flatMap(p -> families.refreshTokenWithFamily(p.id())
-                        .filter(h -> ClientSecrets.sameDigest(h.token().verifierHash(), p.verifierHash())));
+        Optional<TokenFamilies.Held> found = find(value);
         if (found.isEmpty()) return Optional.empty();
         TokenFamilies.Held held = found.get();
         long now = clock.millis();
@@ -88,13 +86,11 @@ public final class RefreshTokenGrant {
     }
 
     public Granted handle(String authorization, FormBody form) {
-        ExternalApp app = clients.authenticateOrPublic(authorization, form).app();
         String value = form.get("refresh_token");
+        ExternalApp app = clients.authenticateOrPublic(authorization, form,
+                () -> find(value).map(h -> h.token().appId())).app();
         if (value == null) throw OAuthProblem.invalidRequest("refresh_token is required");
-        TokenIds.Presented presented = TokenIds.parseOpaque(value).orElseThrow(() -> invalidGrant("unknown refresh token"));
-        TokenFamilies.Held held = families.refreshTokenWithFamily(presented.id())
-                .filter(r -> ClientSecrets.sameDigest(r.token().verifierHash(), presented.verifierHash()))
-                .orElseThrow(() -> invalidGrant("unknown refresh token"));
+        TokenFamilies.Held held = find(value).orElseThrow(() -> invalidGrant("unknown refresh token"));
         RefreshToken rt = held.token();
         TokenFamily family = held.family();
         if (rt.appId() != app.id()) {
@@ -130,6 +126,13 @@ public final class RefreshTokenGrant {
             return retryOrReuse(app, latest, value, clock.millis());
         }
         return new Granted(access.issued(), next.value(), idToken(app, user, family, scopes, access.issued().value(), now));
+    }
+
+    /** The refresh token with this value, spent or not, with its family. */
+    private Optional<TokenFamilies.Held> find(String value) {
+        if (value == null) return Optional.empty();
+        return TokenIds.parseOpaque(value).flatMap(presented -> families.refreshTokenWithFamily(presented.id())
+                .filter(r -> ClientSecrets.sameDigest(r.token().verifierHash(), presented.verifierHash())));
     }
 
     /**

@@ -308,7 +308,7 @@ class RefreshTokenTest extends ServerTest {
     }
 
     @Test
-    void aPublicClientRefreshesAndRevokesWithItsClientIdAlone() {
+    void aPublicClientRefreshesWithoutClientIdAndRevokesWithItsClientIdAlone() {
         App spa = server.createInteractive("spa", Map.of("redirectUris", List.of(CB), "scopes", List.of("openid", "rest.all"),
                 "offlineAccess", true));
         CodeVerifier v = new CodeVerifier();
@@ -318,8 +318,12 @@ class RefreshTokenTest extends ServerTest {
         Response r = server.postForm("/oauth2/token", null, null, "grant_type=refresh_token&client_id=" + spa.clientId()
                 + "&refresh_token=" + first.path("refresh_token").asText());
         assertThat(r.status()).as(r.body()).isEqualTo(200);
-        String rt = r.json().path("refresh_token").asText();
-        String access = r.json().path("access_token").asText();
+        // §6 asks no identification of a public client: a refresh without client_id is its token's own client's.
+        Response anonymous = server.postForm("/oauth2/token", null, null, "grant_type=refresh_token&refresh_token="
+                + r.json().path("refresh_token").asText());
+        assertThat(anonymous.status()).as(anonymous.body()).isEqualTo(200);
+        String rt = anonymous.json().path("refresh_token").asText();
+        String access = anonymous.json().path("access_token").asText();
 
         // RFC 7009 §2.1: a public client names itself with client_id; revoking the refresh token ends the family.
         Response revoke = server.postForm("/oauth2/revoke", null, null, "client_id=" + spa.clientId() + "&token=" + rt);
@@ -329,6 +333,10 @@ class RefreshTokenTest extends ServerTest {
                 + "&refresh_token=" + rt))).isEqualTo("invalid_grant");
         // A confidential client may not do the same without its secret.
         App web = webApp(Map.of());
+        Response withoutSecret = server.postForm("/oauth2/token", null, null, "grant_type=refresh_token&refresh_token="
+                + start(web, "alice", ALL).path("refresh_token").asText());
+        assertThat(withoutSecret.status()).isEqualTo(401);
+        assertThat(error(withoutSecret)).isEqualTo("invalid_client");
         Response unauthenticated = server.postForm("/oauth2/revoke", null, null, "client_id=" + web.clientId() + "&token=x");
         assertThat(unauthenticated.status()).isEqualTo(401);
     }
