@@ -68,6 +68,8 @@ public final class AccountPages {
     /** The login form; once it is sent, the answer may redirect on, through the return path, to another site. */
     private void showForm(Context ctx, int status, LoginView view) {
         login.onward(view.returnTo()).ifPresent(there -> pages.allowFormAction(ctx, there));
+        // after a failed attempt, the language links lead to the same form, on its way back to the same place
+        pages.sameAs(ctx, Login.loginUrl(view.returnTo(), view.forceLogin(), null, view.uiLocales()));
         pages.render(ctx, status, "account/login.jte", view);
     }
 

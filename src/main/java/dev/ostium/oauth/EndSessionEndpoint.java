@@ -54,8 +54,11 @@ public final class EndSessionEndpoint {
         pages.post(r, CONFIRM_PATH, this::confirmed);
     }
 
-    /** Where to go afterwards, checked: a registered post-logout URI of the app, with the app's state. */
-    private record Return(ExternalApp app, String uri, String state) {}
+    /**
+     * Where to go afterwards, checked: a registered post-logout URI of the app, with the app's state; without
+     * one, our login page, in the languages the app asked for.
+     */
+    private record Return(ExternalApp app, String uri, String state, String uiLocales) {}
 
     private void logout(Context ctx, Map<String, List<String>> raw) {
         pages.preferLanguages(ctx, single(raw, "ui_locales"));
@@ -63,7 +66,8 @@ public final class EndSessionEndpoint {
             if (raw.getOrDefault(name, List.of()).size() > 1) throw PageProblem.badRequest("endsession.error.duplicate");
         }
         Optional<JWTClaimsSet> hint = hint(single(raw, "id_token_hint"));
-        Return back = back(hint, single(raw, "client_id"), single(raw, "post_logout_redirect_uri"), single(raw, "state"));
+        Return back = back(hint, single(raw, "client_id"), single(raw, "post_logout_redirect_uri"), single(raw, "state"),
+                single(raw, "ui_locales"));
         Optional<LoginSession> session = login.current(ctx);
         if (session.isEmpty()) {
             finish(ctx, back);
@@ -80,13 +84,16 @@ public final class EndSessionEndpoint {
         if (back.app() != null) fields.add(new AuthorizationEndpoint.Hidden("client_id", back.app().clientId()));
         if (back.uri() != null) fields.add(new AuthorizationEndpoint.Hidden("post_logout_redirect_uri", back.uri()));
         if (back.state() != null) fields.add(new AuthorizationEndpoint.Hidden("state", back.state()));
+        if (back.uiLocales() != null) fields.add(new AuthorizationEndpoint.Hidden("ui_locales", back.uiLocales()));
         if (back.uri() != null) pages.allowFormAction(ctx, URI.create(back.uri()));
         pages.render(ctx, "oauth/logout.jte", new LogoutView(back.app() == null ? null : back.app().displayName(), name, fields));
     }
 
     /** The person said yes on the confirmation page (CSRF checked by the pages layer). */
     private void confirmed(Context ctx) {
-        Return back = back(Optional.empty(), ctx.formParam("client_id"), ctx.formParam("post_logout_redirect_uri"), ctx.formParam("state"));
+        pages.preferLanguages(ctx, ctx.formParam("ui_locales"));
+        Return back = back(Optional.empty(), ctx.formParam("client_id"), ctx.formParam("post_logout_redirect_uri"), ctx.formParam("state"),
+                ctx.formParam("ui_locales"));
         login.current(ctx).ifPresent(s -> end(ctx, s));
         finish(ctx, back);
     }
@@ -98,7 +105,8 @@ public final class EndSessionEndpoint {
 
     private void finish(Context ctx, Return back) {
         if (back.uri() == null) {
-            pages.redirect(ctx, "/account/login?logged_out");
+            pages.redirect(ctx, "/account/login?logged_out"
+                    + (back.uiLocales() == null ? "" : "&ui_locales=" + URLEncoder.encode(back.uiLocales(), StandardCharsets.UTF_8)));
             return;
         }
         String target = back.uri();
@@ -114,7 +122,8 @@ public final class EndSessionEndpoint {
         return Optional.of(idTokens.hint(idToken).orElseThrow(() -> PageProblem.badRequest("endsession.error.hint")));
     }
 
-    private Return back(Optional<JWTClaimsSet> hint, String clientId, String uri, String state) {
+    private Return back(Optional<JWTClaimsSet> hint, String clientId, String uri, String state, String uiLocales) {
+        if (uiLocales != null && uiLocales.length() > 100) uiLocales = null;
         String hinted = hint.map(c -> c.getAudience().get(0)).orElse(null);
         if (clientId != null && hinted != null && !clientId.equals(hinted)) throw PageProblem.badRequest("endsession.error.client");
         String id = clientId != null ? clientId : hinted;
@@ -122,11 +131,11 @@ public final class EndSessionEndpoint {
         if (id != null) {
             app = apps.byClientId(id).filter(ExternalApp::interactive).orElseThrow(() -> PageProblem.badRequest("endsession.error.client"));
         }
-        if (uri == null) return new Return(app, null, null);
+        if (uri == null) return new Return(app, null, null, uiLocales);
         // §2: the URI must have been registered for the app, compared exactly; never sent anywhere else.
         if (app == null || !app.postLogoutRedirectUris().contains(uri)) throw PageProblem.badRequest("endsession.error.redirect");
         if (state != null && state.length() > 1024) state = null;
-        return new Return(app, uri, state);
+        return new Return(app, uri, state, uiLocales);
     }
 
     private static String single(Map<String, List<String>> raw, String name) {

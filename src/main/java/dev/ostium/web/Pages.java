@@ -69,6 +69,7 @@ public final class Pages {
     private static final String HINT_ATTR = "ostium.languageHint";
     private static final String FORM_ACTION_ATTR = "ostium.formAction";
     private static final String SCRIPTS_ATTR = "ostium.scripts";
+    private static final String SAME_PAGE_ATTR = "ostium.samePage";
     private static final Map<String, String> ASSETS = Map.of(
             "ostium.css", "text/css; charset=UTF-8",
             "autopost.js", "text/javascript; charset=UTF-8",
@@ -211,6 +212,14 @@ public final class Pages {
         headers(ctx);
     }
 
+    /**
+     * For a page answered to a POST: the local address (path and query) that shows the same page by GET, for
+     * its language links. Without one, such a page has none.
+     */
+    public void sameAs(Context ctx, String localAddress) {
+        ctx.attribute(SAME_PAGE_ATTR, localAddress);
+    }
+
     /** Lets this answer's forms (and the redirects after them) go to the target's origin. */
     public void allowFormAction(Context ctx, URI target) {
         Set<String> sources = ctx.attribute(FORM_ACTION_ATTR);
@@ -294,19 +303,22 @@ public final class Pages {
     public Page page(Context ctx) {
         Locale locale = locale(ctx);
         List<Page.LanguageLink> links = new ArrayList<>();
-        String query = ctx.queryString() == null ? "" : ctx.queryString();
-        StringBuilder kept = new StringBuilder();
-        // On a page answered to a POST, the link goes to the same path by GET.
-        if ("GET".equals(ctx.method().name())) {
-            for (String part : query.split("&")) {
+        // A page answered to a POST has no address of its own to show again in another language: only the one
+        // its handler names (sameAs), else no links at all (a GET of a POST-only path would lose the answer).
+        String same = "GET".equals(ctx.method().name()) ? ctx.path() + (ctx.queryString() == null ? "" : "?" + ctx.queryString())
+                : ctx.attribute(SAME_PAGE_ATTR);
+        if (same != null) {
+            int q = same.indexOf('?');
+            StringBuilder kept = new StringBuilder(q < 0 ? same : same.substring(0, q)).append('?');
+            for (String part : q < 0 ? new String[0] : same.substring(q + 1).split("&")) {
                 if (part.isEmpty() || part.startsWith("lang=") || part.equals("lang")) continue;
                 kept.append(part).append('&');
             }
-        }
-        for (Locale l : Messages.SUPPORTED) {
-            String href = ctx.path() + "?" + kept + "lang=" + URLEncoder.encode(l.getLanguage(), StandardCharsets.UTF_8);
-            links.add(new Page.LanguageLink(l.getLanguage(), messages.text(l, "language.name"), href,
-                    l.getLanguage().equals(locale.getLanguage())));
+            for (Locale l : Messages.SUPPORTED) {
+                String href = kept + "lang=" + URLEncoder.encode(l.getLanguage(), StandardCharsets.UTF_8);
+                links.add(new Page.LanguageLink(l.getLanguage(), messages.text(l, "language.name"), href,
+                        l.getLanguage().equals(locale.getLanguage())));
+            }
         }
         String name;
         try {

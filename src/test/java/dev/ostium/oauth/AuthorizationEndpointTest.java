@@ -22,6 +22,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -428,6 +430,8 @@ class AuthorizationEndpointTest extends ServerTest {
         assertThat(fields.get("code")).matches("[A-Za-z0-9_-]{43}");
         assertThat(fields.get("state")).isEqualTo(req.get("state"));
         assertThat(fields.get("iss")).isEqualTo(server.base());
+        // The page answers a POST: a language link (a GET of the consent path) would lose the answer, so there is none.
+        assertThat(answer.body()).doesNotContain("hreflang=").doesNotContain("/oauth2/consent?lang");
         Response error = p.get(url(request(app, CB, "openid", Map.of("response_mode", "form_post", "response_type", "token"))));
         assertThat(Authorize.hiddenFields(error.body()).get("error")).isEqualTo("unsupported_response_type");
     }
@@ -577,6 +581,12 @@ class AuthorizationEndpointTest extends ServerTest {
         form.put("password", "wrong");
         Response again = p.post("/account/login", form);
         assertThat(again.body()).contains("<html lang=\"it\"");
+        // Its language links lead to the same form on the way back to the same request.
+        Matcher english = Pattern.compile("<a href=\"([^\"]+)\" hreflang=\"en\"").matcher(again.body());
+        assertThat(english.find()).as(again.body()).isTrue();
+        Response inEnglish = new Person(server).get(english.group(1).replace("&amp;", "&")); // (a choice remembered by cookie)
+        assertThat(inEnglish.body()).contains("<html lang=\"en\"");
+        assertThat(Authorize.hiddenFields(inEnglish.body()).get("return_to")).isEqualTo(form.get("return_to"));
         // Signing in then goes on to the consent screen, in Italian too.
         form.put("password", "alice");
         Response in = p.post("/account/login", form);

@@ -120,4 +120,24 @@ class EndSessionTest extends ServerTest {
         Response plain = new Person(server).get("/oauth2/logout");
         assertThat(plain.header("Location")).isEqualTo("/account/login?logged_out");
     }
+
+    @Test
+    void withoutAReturnAddressTheLoginPageAfterwardsSpeaksTheLanguageTheAppAskedFor() {
+        App app = app();
+        Person p = new Person(server);
+        idTokenOf(p, app);
+        Response ask = p.get(path(Map.of("client_id", app.clientId(), "ui_locales", "it")));
+        assertThat(ask.body()).contains("lang=\"it\"");
+        Map<String, String> form = Authorize.hiddenFields(ask.body());
+        form.remove("csrf");
+        Matcher action = Pattern.compile("<form method=\"post\" action=\"([^\"]+)\"").matcher(ask.body());
+        assertThat(action.find()).isTrue();
+        Response done = p.submit(action.group(1), form);
+        assertThat(done.header("Location")).isEqualTo("/account/login?logged_out&ui_locales=it");
+        Response login = p.get(done.header("Location"));
+        assertThat(login.body()).contains("lang=\"it\"").contains("Disconnessione effettuata.");
+        // not signed in at all: straight to the same page
+        assertThat(new Person(server).get("/oauth2/logout?ui_locales=it").header("Location"))
+                .isEqualTo("/account/login?logged_out&ui_locales=it");
+    }
 }
