@@ -201,15 +201,18 @@ public final class AuthorizationEndpoint {
         Optional<ConnectionRules.Refusal> refusal = rules.refusal(req.app(), user);
         if (refusal.isEmpty()) return false;
         if (req.prompt().contains("none")) throw new Refused(OAuth2Error.ACCESS_DENIED, refusal.get().reason());
+        // Someone else may be allowed: the way to sign in as them comes back to this same request.
+        String another = Login.loginUrl(returnTo(req, null), true, null, req.params().get("ui_locales"));
         pages.render(ctx, 403, "oauth/refused.jte", new RefusedView(req.app().displayName(), user.displayName(),
-                "oauth.refused." + refusal.get().code()));
+                "oauth.refused." + refusal.get().code(), another));
         return true;
     }
 
     private void showConsent(Context ctx, Request req, LoginSession session, User user) {
         ExternalApp app = req.app();
         List<String> scopeKeys = new ArrayList<>();
-        for (String s : req.scopes()) scopeKeys.add("oauth.scope." + s);
+        // offline_access is said once, by the line for the app's offline access (with which alone it is granted)
+        for (String s : req.scopes()) if (!s.equals(Scopes.OFFLINE_ACCESS)) scopeKeys.add("oauth.scope." + s);
         List<Hidden> hidden = new ArrayList<>();
         req.params().forEach((k, v) -> {
             if (!k.equals("prompt") && !k.equals(AUTH_AFTER)) hidden.add(new Hidden(k, v));
@@ -537,5 +540,5 @@ public final class AuthorizationEndpoint {
     public record ConsentView(String appName, String appDescription, String iconDataUri, String personName, String username,
                               List<String> scopeKeys, boolean offlineAccess, List<Hidden> fields) {}
 
-    public record RefusedView(String appName, String personName, String reasonKey) {}
+    public record RefusedView(String appName, String personName, String reasonKey, String signInAsAnotherUrl) {}
 }

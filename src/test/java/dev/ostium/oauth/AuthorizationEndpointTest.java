@@ -95,6 +95,14 @@ class AuthorizationEndpointTest extends ServerTest {
     }
 
     @Test
+    void offlineAccessIsSaidOnceOnTheConsentScreen() {
+        App app = webApp(Map.of());
+        Response consent = signedIn("alice").get(url(request(app, CB, "openid offline_access", Map.of())));
+        assertThat(consent.body()).contains("Keep this access while you are away, until you revoke it")
+                .doesNotContain("Stay connected when you are not using it");
+    }
+
+    @Test
     void denyingSendsAccessDeniedWithStateAndIss() {
         App app = webApp(Map.of());
         Person p = signedIn("alice");
@@ -542,6 +550,18 @@ class AuthorizationEndpointTest extends ServerTest {
         assertThat(codes()).isEqualTo(before);
         Person bob = signedIn("bob");
         assertThat(bob.get(url(request(app, CB, "openid", Map.of()))).status()).isEqualTo(200);
+
+        // The page offers to sign in as someone else, and that comes back to the same request.
+        Matcher another = Pattern.compile("<a href=\"(/account/login\\?[^\"]+)\">Sign in as someone else</a>").matcher(refused.body());
+        assertThat(another.find()).as(refused.body()).isTrue();
+        Response login = alice.get(another.group(1).replace("&amp;", "&"));
+        assertThat(login.status()).isEqualTo(200);
+        Map<String, String> form = new LinkedHashMap<>(Authorize.hiddenFields(login.body()));
+        form.put("username", "bob");
+        form.put("password", "bob");
+        Response in = alice.post("/account/login", form);
+        assertThat(in.status()).isEqualTo(303);
+        assertThat(alice.get(in.header("Location")).body()).contains("<button type=\"submit\" name=\"decision\" value=\"allow\">");
     }
 
     @Test
