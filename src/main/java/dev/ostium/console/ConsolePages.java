@@ -636,8 +636,8 @@ public final class ConsolePages {
         List<AuditEvent> events = audit.find(filter, 50);
         String query = auditQuery(ctx);
         String next = events.size() == 50 ? AUDIT + "?" + query + (query.isEmpty() ? "" : "&") + "before=" + events.getLast().id() : null;
-        pages.render(ctx, "console/audit.jte", new AuditView(events, q(ctx, "app"), q(ctx, "user"), q(ctx, "kind"), q(ctx, "from"),
-                q(ctx, "to"), next, AUDIT + ".csv" + (query.isEmpty() ? "" : "?" + query), null));
+        pages.render(ctx, "console/audit.jte", new AuditView(events, q(ctx, "app"), q(ctx, "user"), q(ctx, "kind"),
+                dateOrEmpty(q(ctx, "from")), dateOrEmpty(q(ctx, "to")), next, AUDIT + ".csv" + (query.isEmpty() ? "" : "?" + query), null));
     }
 
     private void auditCsv(Context ctx) {
@@ -653,9 +653,14 @@ public final class ConsolePages {
             return auditFilter(ctx);
         } catch (AppException e) {
             pages.render(ctx, 400, "console/audit.jte", new AuditView(List.of(), q(ctx, "app"), q(ctx, "user"), q(ctx, "kind"),
-                    q(ctx, "from"), q(ctx, "to"), null, null, pageOf(ctx).t("console.audit.bad_date")));
+                    dateOrEmpty(q(ctx, "from")), dateOrEmpty(q(ctx, "to")), null, null, pageOf(ctx).t("console.audit.bad_date")));
             return null;
         }
+    }
+
+    /** What a date field may show again: a date (the filter also takes instants, which such a field cannot hold). */
+    private static String dateOrEmpty(String v) {
+        return v.matches("[0-9]{4}-[0-9]{2}-[0-9]{2}") ? v : "";
     }
 
     private static String auditQuery(Context ctx) {
