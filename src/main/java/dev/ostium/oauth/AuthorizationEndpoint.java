@@ -413,19 +413,27 @@ public final class AuthorizationEndpoint {
     }
 
     /**
-     * §3.3: the requested scopes, each registered for the app; none requested means all registered. Without
-     * offline access the app gets no refresh token, so {@code offline_access} is not granted (OIDC Core §11).
+     * §3.3: the requested scopes, each registered for the app; none requested means all registered. A value
+     * this server does not know at all is left out (OpenID Connect Core §3.1.2.1: scope values not understood
+     * SHOULD be ignored; the token response names what was granted), but a request of nothing else is refused.
+     * Without offline access the app gets no refresh token, so {@code offline_access} is not granted (OIDC Core §11).
      */
     private static Set<String> scopes(ExternalApp app, String requested) {
         Set<String> asked = new LinkedHashSet<>();
+        boolean ignored = false;
         if (requested != null) {
             for (String s : requested.split(" ", -1)) {
                 if (s.isEmpty()) continue;
                 if (!Scopes.wellFormed(s)) throw new Refused(OAuth2Error.INVALID_SCOPE, "malformed scope");
+                if (!Scopes.KNOWN.contains(s)) {
+                    ignored = true;
+                    continue;
+                }
                 if (!app.scopes().contains(s)) throw new Refused(OAuth2Error.INVALID_SCOPE, "scope '" + s + "' is not registered for this app");
                 asked.add(s);
             }
         }
+        if (ignored && asked.isEmpty()) throw new Refused(OAuth2Error.INVALID_SCOPE, "none of the requested scopes is known to this server");
         Set<String> granted = new LinkedHashSet<>(asked.isEmpty() ? app.scopes() : asked);
         if (!app.offlineAccess()) granted.remove(Scopes.OFFLINE_ACCESS);
         if (granted.isEmpty()) throw new Refused(OAuth2Error.INVALID_SCOPE, "offline access is turned off for this app");
