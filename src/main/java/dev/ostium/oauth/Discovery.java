@@ -1,6 +1,8 @@
 package dev.ostium.oauth;
 
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.langtag.LangTag;
+import com.nimbusds.langtag.LangTagException;
 import com.nimbusds.oauth2.sdk.GrantType;
 import com.nimbusds.oauth2.sdk.ResponseMode;
 import com.nimbusds.oauth2.sdk.ResponseType;
@@ -12,6 +14,7 @@ import com.nimbusds.oauth2.sdk.id.Issuer;
 import com.nimbusds.openid.connect.sdk.SubjectType;
 import com.nimbusds.openid.connect.sdk.op.OIDCProviderMetadata;
 import dev.ostium.apps.Scopes;
+import dev.ostium.web.Messages;
 import java.net.URI;
 import java.util.List;
 
@@ -54,9 +57,19 @@ public final class Discovery {
         op.setUserInfoEndpointURI(endpoints.userinfo());
         op.setEndSessionEndpointURI(endpoints.endSession());
         op.setClaims(UserClaims.SUPPORTED);
+        // the languages the pages speak, which ui_locales may ask for
+        op.setUILocales(Messages.SUPPORTED.stream().map(Discovery::tag).toList());
         op.setSupportsClaimsParams(false);
         op.setSupportsRequestParam(false);
         this.oidcJson = op.toJSONObject().toJSONString();
+    }
+
+    private static LangTag tag(java.util.Locale language) {
+        try {
+            return LangTag.parse(language.toLanguageTag());
+        } catch (LangTagException e) {
+            throw new IllegalStateException("not a language tag: " + language, e);
+        }
     }
 
     private static void fill(AuthorizationServerMetadata m, Endpoints e) {

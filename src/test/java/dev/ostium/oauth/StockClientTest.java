@@ -98,6 +98,8 @@ class StockClientTest extends ServerTest {
                     .map(s -> s.replace("\"", ""))
                     .containsExactlyInAnyOrder("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512");
         }
+        assertThat(server.get("/.well-known/openid-configuration").json().path("ui_locales_supported").toString())
+                .isEqualTo("[\"en\",\"it\"]");
     }
 
     @Test
