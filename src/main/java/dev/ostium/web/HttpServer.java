@@ -60,7 +60,7 @@ public final class HttpServer {
             });
             config.jetty.modifyServer(server -> server.setErrorHandler(new ServerErrors()));
             RoutesConfig routes = config.routes;
-            routes.before(HttpServer::securityHeaders);
+            routes.before(this::securityHeaders);
             routes.before(HttpServer::knownCharset);
             pages.routes(routes);
             features.forEach(f -> f.accept(routes));
@@ -157,8 +157,10 @@ public final class HttpServer {
             "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'",
             "Referrer-Policy", "no-referrer");
 
-    private static void securityHeaders(Context ctx) {
+    private void securityHeaders(Context ctx) {
         SECURITY_HEADERS.forEach(ctx::header);
+        // Served as https (the issuer says so, wherever TLS ends): browsers are to come back by https only.
+        if (pages.cookies().secure()) ctx.header("Strict-Transport-Security", "max-age=31536000");
     }
 
     /**
@@ -177,12 +179,22 @@ public final class HttpServer {
         protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
                                         Callback callback) throws java.io.IOException {
             String path = Request.getPathInContext(request);
-            if (!forPrograms(path)) {
-                super.generateResponse(request, response, code, message, cause, callback);
-                return;
-            }
             response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
-            response.write(true, json(code, message, response.getHeaders()), callback);
+            response.write(true, forPrograms(path) ? json(code, message, response.getHeaders()) : page(code, response.getHeaders()),
+                    callback);
+        }
+
+        /**
+         * For a person: a small page of our own, not the HTTP layer's (the request never reached the pages, so
+         * it knows no language but English and no stylesheet).
+         */
+        private static ByteBuffer page(int status, HttpFields.Mutable fields) {
+            fields.put(HttpHeader.CONTENT_TYPE, "text/html;charset=utf-8");
+            String title = status >= 500 ? "Something went wrong" : status == 404 ? "Page not found" : "This request cannot be answered";
+            String html = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" + title
+                    + " · Ostium</title>\n</head>\n<body>\n<h1>" + title + "</h1>\n<p>Error " + status
+                    + ". Check the address, or <a href=\"/\">go to the start page</a>.</p>\n</body>\n</html>\n";
+            return ByteBuffer.wrap(html.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
 
         private static boolean forPrograms(String path) {

@@ -52,4 +52,11 @@ class SecureCookieTest {
                 .contains("HttpOnly").contains("SameSite=Lax"));
         assertThat(p.get("/account/").status()).isEqualTo(200);
     }
+
+    @Test
+    void everyAnswerTellsBrowsersToComeBackByHttpsOnly() {
+        for (String path : List.of("/account/login", "/.well-known/openid-configuration", "/oauth2/nosuch")) {
+            assertThat(server.get(path).header("Strict-Transport-Security")).as(path).isEqualTo("max-age=31536000");
+        }
+    }
 }

@@ -41,6 +41,17 @@ class BadInputTest extends ServerTest {
         return server.send(b.build());
     }
 
+    /** A GET written byte for byte on a socket, for request lines an HTTP client would not send; the whole answer. */
+    private static String rawGet(String target) {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", URI.create(server.base()).getPort())) {
+            socket.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private static void assertOAuthError(Response r, int status, String error) {
         assertThat(r.status()).as(r.body()).isEqualTo(status);
         assertThat(r.header("Content-Type")).startsWith("application/json");
@@ -126,8 +137,15 @@ class BadInputTest extends ServerTest {
             assertThat(r.header("Content-Security-Policy")).contains("frame-ancestors 'none'");
             assertThat(r.header("X-Content-Type-Options")).isEqualTo("nosniff");
         }
-        // A program gets error JSON, like every other refusal it gets; a person's page address gets a page.
-        assertThat(longUri.header("Content-Type")).startsWith("text/html");
+        // over plain http there is nothing to pin
+        assertThat(server.get("/account/login").header("Strict-Transport-Security")).isNull();
+        // A program gets error JSON, like every other refusal it gets; a person's page address gets a page of ours.
+        assertThat(longUri.header("Content-Type")).isEqualTo("text/html;charset=utf-8");
+        assertThat(longUri.body()).startsWith("<!DOCTYPE html>\n<html lang=\"en\">").contains("go to the start page");
+        // a malformed escape in a page's path never reaches the pages either (sent as is: HTTP clients refuse to)
+        String badEscape = rawGet("/account/%ZZ");
+        assertThat(badEscape).startsWith("HTTP/1.1 400").contains("Content-Type: text/html;charset=utf-8")
+                .contains("<!DOCTYPE html>\n<html lang=\"en\">").contains("X-Frame-Options: DENY");
         assertThat(longHeader.header("Content-Type")).startsWith("application/json");
         assertThat(longHeader.json().path("error").asText()).isEqualTo("invalid_request");
         assertThat(longHeader.json().path("error_description").asText()).isNotBlank();
