@@ -106,6 +106,7 @@ public final class AccountPages {
             return;
         }
         LoginSession session = login.begin(ctx, user.get());
+        pages.renewFormTokens(ctx);
         log.info("login of user {} (session {}) from {}", user.get().id(), session.sessionId(), ctx.ip());
         pages.redirect(ctx, returnTo);
     }

@@ -47,6 +47,17 @@ public final class Csrf {
         return token;
     }
 
+    /**
+     * A new secret for this browser, so no form token from before (a sign-in, say) is accepted after it: a
+     * secret someone managed to plant in the browser beforehand is worth nothing once the person has signed in.
+     */
+    void renew(Context ctx) {
+        byte[] secret = new byte[32];
+        RANDOM.nextBytes(secret);
+        cookies.set(ctx, COOKIE, B64.encodeToString(secret), null, true);
+        ctx.attribute(TOKEN_ATTR, B64.encodeToString(mac(secret)));
+    }
+
     /** True when the POST carries the token of its own cookie and was not sent by another site. */
     boolean accepts(Context ctx) {
         // Browsers that say so: a form submitted from another site is refused even before the token check.

@@ -181,6 +181,11 @@ public final class Pages {
     /** The error page's view. */
     public record ErrorView(int status, String title, String message) {}
 
+    /** Form tokens from before this answer are no longer accepted (at sign-in). */
+    public void renewFormTokens(Context ctx) {
+        csrf.renew(ctx);
+    }
+
     /** Post/redirect/get: 303 See Other to a path of ours or a URL the caller has checked. */
     public void redirect(Context ctx, String location) {
         ctx.header("Cache-Control", "no-store");

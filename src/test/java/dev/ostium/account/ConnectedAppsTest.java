@@ -224,7 +224,7 @@ class ConnectedAppsTest extends ServerTest {
         // the same answer as for an app that does not exist: nothing about the app is revealed
         assertThat(main(notHis.body())).isEqualTo(main(unknown.body())).contains("There is no such application");
         assertThat(notHis.body()).doesNotContain("Alice Only");
-        bob.get("/account/apps");
+        bob.get("/account/logout"); // a page with a form: this browser's token since the sign-in
         assertThat(bob.submit(path(alices.app()) + "/revoke", Map.of()).status()).isEqualTo(404);
         assertThat(bob.submit(path(alices.app()) + "/disable", Map.of()).status()).isEqualTo(404);
         assertThat(bob.get(path(alices.app()) + "/icon").status()).isEqualTo(404);

@@ -234,6 +234,20 @@ class LoginSessionTest extends ServerTest {
     }
 
     @Test
+    void formTokensFromBeforeTheSignInAreRefusedAfterIt() {
+        Person p = new Person(server);
+        p.get("/account/login");
+        String before = p.csrf();
+        assertThat(p.submit("/account/login", Map.of("username", "alice", "password", "alice")).status()).isEqualTo(303);
+        assertThat(p.post("/account/logout", Map.of("csrf", before)).status()).isEqualTo(403);
+        assertThat(signedIn(p)).isTrue();
+        p.get("/account/");
+        assertThat(p.csrf()).isNotEqualTo(before);
+        assertThat(p.submit("/account/logout", Map.of()).status()).isEqualTo(303);
+        assertThat(signedIn(p)).isFalse();
+    }
+
+    @Test
     void returnToSendsThePersonBackOnlyToAPathOfThisServer() {
         String authorize = "/oauth2/authorize?client_id=ost_x&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb&state=s%20t";
         Response ok = new Person(server).logIn("/account/login?return_to=" + enc(authorize), "alice", "alice", Map.of("return_to", authorize));

@@ -541,6 +541,10 @@ class AuthorizationEndpointTest extends ServerTest {
         // Someone else signs in on the same browser before the old page is answered.
         assertThat(p.logIn("/account/login?prompt=login", "bob", "bob", Map.of("prompt", "login")).status()).isEqualTo(303);
         long before = codes();
+        // The old page's form token died with the sign-in; and with a token of a page shown since, the answer
+        // is still bound to the earlier sign-in.
+        assertThat(p.submit("/oauth2/consent", form).status()).isEqualTo(403);
+        p.get("/account/logout"); // a page with a form
         Response late = p.submit("/oauth2/consent", form);
         assertThat(late.status()).isEqualTo(400);
         assertThat(late.header("Location")).isNull();
