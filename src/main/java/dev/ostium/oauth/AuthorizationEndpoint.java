@@ -395,7 +395,7 @@ public final class AuthorizationEndpoint {
         if (!resource.accepts(params.get("resource"))) throw new Refused(OAuth2Error.INVALID_TARGET, resource.refusal());
         String loginHint = params.get("login_hint");
         if (loginHint != null && loginHint.length() > 100) loginHint = null;
-        Long authAfter = forcedAt(params.get(AUTH_AFTER), app.clientId());
+        Long authAfter = forcedAt(params.get(AUTH_AFTER), params);
         // OpenID Connect Core §3.1.2.1: an ID token this server issued, naming the person the app expects.
         // One this server cannot read as an ID token for this app (another app's, or signed with a key retired
         // since) names nobody: it is left aside, except that prompt=none cannot then vouch for the person.
@@ -446,8 +446,7 @@ public final class AuthorizationEndpoint {
      * request does not ask again once the person has signed in.
      */
     private String returnTo(Request req, Long forcedAt) {
-        StringBuilder sb = new StringBuilder(PATH);
-        char sep = '?';
+        Map<String, String> back = new LinkedHashMap<>();
         for (var e : req.params().entrySet()) {
             String k = e.getKey();
             String v = e.getValue();
@@ -458,26 +457,40 @@ public final class AuthorizationEndpoint {
                 if (rest.isEmpty()) continue;
                 v = String.join(" ", rest);
             }
-            sb.append(sep).append(enc(k)).append('=').append(enc(v));
+            back.put(k, v);
+        }
+        if (forcedAt != null) back.put(AUTH_AFTER, marker(forcedAt, back));
+        StringBuilder sb = new StringBuilder(PATH);
+        char sep = '?';
+        for (var e : back.entrySet()) {
+            sb.append(sep).append(enc(e.getKey())).append('=').append(enc(e.getValue()));
             sep = '&';
         }
-        if (forcedAt != null) sb.append(sep).append(AUTH_AFTER).append('=').append(marker(forcedAt, req.app().clientId()));
         return sb.toString();
     }
 
-    /** The forced-login marker: the moment, and a MAC of it for this client. */
-    private String marker(long at, String clientId) {
-        return at + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(markerMac(at, clientId));
+    /**
+     * The forced-login marker: the moment, and a MAC of it over the very request it comes back with (every other
+     * parameter, the client among them), so it vouches for that request only, and only for {@link #MARKER_LIFETIME}.
+     */
+    private String marker(long at, Map<String, String> request) {
+        return at + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(markerMac(at, request));
     }
 
-    /** The moment a genuine marker names; null for none, or for one this server did not make for this client. */
-    private Long forcedAt(String marker, String clientId) {
+    /**
+     * The moment a genuine marker names; null for none, for one this server did not make for exactly this request,
+     * and for one older than {@link #MARKER_LIFETIME} (a marker found later, in the browser's history say, asks
+     * for the password again).
+     */
+    private Long forcedAt(String marker, Map<String, String> request) {
         if (marker == null) return null;
         Matcher m = MARKER.matcher(marker);
         if (!m.matches()) return null;
         long at = Long.parseLong(m.group(1));
+        long age = clock.millis() - at;
+        if (age < 0 || age > MARKER_LIFETIME.toMillis()) return null;
         byte[] presented = Base64.getUrlDecoder().decode(m.group(2));
-        return MessageDigest.isEqual(presented, markerMac(at, clientId)) ? at : null;
+        return MessageDigest.isEqual(presented, markerMac(at, request)) ? at : null;
     }
 
     /** Over the session and every field (in a fixed order), with its own label so it never equals a marker's MAC. */
@@ -490,10 +503,17 @@ public final class AuthorizationEndpoint {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(hmac(in.toString()));
     }
 
+    /** How long after the forced login's start its marker still vouches for the request (time to sign in). */
+    private static final java.time.Duration MARKER_LIFETIME = java.time.Duration.ofMinutes(15);
     private static final Pattern MARKER = Pattern.compile("([0-9]{1,15})\\.([A-Za-z0-9_-]{22})");
 
-    private byte[] markerMac(long at, String clientId) {
-        return Arrays.copyOf(hmac(clientId + "\n" + at), 16);
+    private byte[] markerMac(long at, Map<String, String> request) {
+        StringBuilder in = new StringBuilder("forced-login\u0000").append(at);
+        request.entrySet().stream().filter(e -> !e.getKey().equals(AUTH_AFTER))
+                .map(e -> e.getKey() + "\u0000" + e.getValue())
+                .sorted()
+                .forEach(p -> in.append('\u0001').append(p));
+        return Arrays.copyOf(hmac(in.toString()), 16);
     }
 
     private byte[] hmac(String input) {

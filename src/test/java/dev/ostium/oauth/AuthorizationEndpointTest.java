@@ -431,6 +431,33 @@ class AuthorizationEndpointTest extends ServerTest {
     }
 
     @Test
+    void aForcedLoginsMarkerVouchesForItsOwnRequestOnlyAndOnlyForAWhile() {
+        App app = webApp(Map.of());
+        Person p = approvedBy("alice", app);
+        Map<String, String> req = request(app, CB, "openid", Map.of("max_age", "0"));
+        Response toLogin = p.get(url(req));
+        String returnPath = query(toLogin.header("Location")).get("return_to");
+        String marker = query(returnPath).get("auth_after");
+        assertThat(marker).isNotNull();
+        assertThat(backAtClient(logInAt(p, toLogin, "alice", "alice"), CB)).containsKey("code");
+        // The marker came back with its own request: that request is answered without asking again...
+        assertThat(backAtClient(p.get(returnPath), CB)).containsKey("code");
+        // ...but another request (another state here) bringing the same marker asks for the password.
+        Map<String, String> other = new LinkedHashMap<>(req);
+        other.put("state", "another");
+        other.put("auth_after", marker);
+        assertThat(p.get(url(other)).header("Location")).startsWith("/account/login");
+        // And once its time has passed, so does its own request (found in the browser's history, say).
+        try {
+            server.clock.advance(java.time.Duration.ofMinutes(16));
+            assertThat(p.get("/account/").status()).as("still signed in").isEqualTo(200);
+            assertThat(p.get(returnPath).header("Location")).startsWith("/account/login");
+        } finally {
+            server.clock.reset();
+        }
+    }
+
+    @Test
     void theLoginPageIsPrefilledFromLoginHint() {
         App app = webApp(Map.of());
         Response r = new Person(server).get(url(request(app, CB, "openid", Map.of("login_hint", "bob"))));
