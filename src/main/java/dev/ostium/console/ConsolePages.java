@@ -349,6 +349,7 @@ public final class ConsolePages {
         String pemDataUrl = pem == null ? null
                 : "data:application/x-pem-file;base64," + Base64.getEncoder().encodeToString(pem.getBytes(StandardCharsets.UTF_8));
         pages.allowScripts(ctx);
+        pages.shownOnce(ctx);
         pages.render(ctx, "console/shown_once.jte", new ShownOnceView(app.clientId(), app.name(), values.get("clientSecret"),
                 pem, values.get("privateJwk"), pemDataUrl, APPS + "/" + app.clientId()));
     }
@@ -660,7 +661,11 @@ public final class ConsolePages {
 
     /** What a date field may show again: a date (the filter also takes instants, which such a field cannot hold). */
     private static String dateOrEmpty(String v) {
-        return v.matches("[0-9]{4}-[0-9]{2}-[0-9]{2}") ? v : "";
+        try {
+            return java.time.LocalDate.parse(v).toString().equals(v) ? v : "";
+        } catch (java.time.format.DateTimeParseException notADate) {
+            return "";
+        }
     }
 
     private static String auditQuery(Context ctx) {

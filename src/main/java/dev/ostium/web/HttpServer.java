@@ -191,7 +191,8 @@ public final class HttpServer {
         private static ByteBuffer page(int status, HttpFields.Mutable fields) {
             fields.put(HttpHeader.CONTENT_TYPE, "text/html;charset=utf-8");
             String title = status >= 500 ? "Something went wrong" : status == 404 ? "Page not found" : "This request cannot be answered";
-            String html = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" + title
+            String html = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                    + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" + title
                     + " · Ostium</title>\n</head>\n<body>\n<h1>" + title + "</h1>\n<p>Error " + status
                     + ". Check the address, or <a href=\"/\">go to the start page</a>.</p>\n</body>\n</html>\n";
             return ByteBuffer.wrap(html.getBytes(java.nio.charset.StandardCharsets.UTF_8));

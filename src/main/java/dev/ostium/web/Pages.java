@@ -70,6 +70,7 @@ public final class Pages {
     private static final String FORM_ACTION_ATTR = "ostium.formAction";
     private static final String SCRIPTS_ATTR = "ostium.scripts";
     private static final String SAME_PAGE_ATTR = "ostium.samePage";
+    private static final String ONCE_ATTR = "ostium.shownOnce";
     private static final Map<String, String> ASSETS = Map.of(
             "ostium.css", "text/css; charset=UTF-8",
             "autopost.js", "text/javascript; charset=UTF-8",
@@ -122,7 +123,11 @@ public final class Pages {
     /** A page form's POST: refused with 403 unless it carries this browser's CSRF token. */
     public void post(RoutesConfig r, String path, Handler handler) {
         r.post(path, ctx -> run(ctx, c -> {
-            if (!csrf.accepts(c)) throw new PageProblem(403, "error.csrf.title", "error.csrf.message");
+            if (!csrf.accepts(c)) {
+                // the refused form's page spoke the languages its request asked for (ui_locales): so does the refusal
+                preferLanguages(c, c.formParam("ui_locales"));
+                throw new PageProblem(403, "error.csrf.title", "error.csrf.message");
+            }
             handler.handle(c);
         }));
     }
@@ -218,6 +223,14 @@ public final class Pages {
     }
 
     /**
+     * A page that cannot be shown twice (a secret shown once): no language links, whose GET of the same
+     * address would find it gone.
+     */
+    public void shownOnce(Context ctx) {
+        ctx.attribute(ONCE_ATTR, Boolean.TRUE);
+    }
+
+    /**
      * For a page answered to a POST: the local address (path and query) that shows the same page by GET, for
      * its language links. Without one, such a page has none.
      */
@@ -310,7 +323,7 @@ public final class Pages {
         List<Page.LanguageLink> links = new ArrayList<>();
         // A page answered to a POST has no address of its own to show again in another language: only the one
         // its handler names (sameAs), else no links at all (a GET of a POST-only path would lose the answer).
-        String same = "GET".equals(ctx.method().name()) ? ctx.path() + (ctx.queryString() == null ? "" : "?" + ctx.queryString())
+        String same = ctx.attribute(ONCE_ATTR) != null ? null : "GET".equals(ctx.method().name()) ? ctx.path() + (ctx.queryString() == null ? "" : "?" + ctx.queryString())
                 : ctx.attribute(SAME_PAGE_ATTR);
         if (same != null) {
             int q = same.indexOf('?');

@@ -291,7 +291,7 @@ class ConnectedAppsTest extends ServerTest {
         assertThat(shown.status()).isEqualTo(200);
         assertThat(shown.header("Cache-Control")).isEqualTo("no-store");
         assertThat(shown.body()).contains("It is shown only this once");
-        String secret = match("id=\"client-secret\"[^>]*value=\"([^\"]+)\"", shown.body());
+        String secret = match("id=\"client-secret\"[^>]*>([^<]+)</textarea>", shown.body());
         assertThat(secret).isNotEqualTo(service.secret());
 
         App rotated = new App(service.clientId(), secret, service.created());

@@ -226,6 +226,10 @@ class LoginSessionTest extends ServerTest {
         assertThat(crossSite.status()).isEqualTo(403);
         assertThat(signedIn(p)).isTrue();
 
+        // the refusal speaks the language the refused form's request asked for
+        assertThat(new Person(server).post("/account/login", Map.of("ui_locales", "it", "username", "bob")).body())
+                .contains("<html lang=\"it\"");
+
         // the login form itself: a forged login (into the attacker's account, say) is refused too
         Person victim = new Person(server);
         Response forgedLogin = victim.post("/account/login", Map.of("username", "bob", "password", "bob"));

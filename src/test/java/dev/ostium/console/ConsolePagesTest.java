@@ -93,6 +93,8 @@ class ConsolePagesTest extends ServerTest {
         assertThat(page.status()).isEqualTo(200);
         assertThat(page.header("Cache-Control")).isEqualTo("no-store");
         assertThat(page.body()).contains("id=\"client-secret\"");
+        // no language link: it would show the page again, and find it gone
+        assertThat(page.body()).doesNotContain("hreflang=");
         assertThat(admin.get(again.header("Location")).status()).isEqualTo(410);
         long stored = server.node().db.jdbi().withHandle(h -> h.createQuery("select count(*) from shown_once").mapTo(Long.class).one());
         assertThat(stored).isZero();
@@ -147,6 +149,7 @@ class ConsolePagesTest extends ServerTest {
         Response badDate = admin.get("/admin/audit?from=notadate");
         assertThat(badDate.status()).isEqualTo(400);
         assertThat(badDate.body()).doesNotContain("value=\"notadate\"");
+        assertThat(admin.get("/admin/audit?from=2026-13-45").body()).doesNotContain("value=\"2026-13-45\"");
         Response badCsv = admin.get("/admin/audit.csv?from=notadate");
         assertThat(badCsv.status()).isEqualTo(400);
         assertThat(badCsv.header("Content-Type")).startsWith("text/html");
