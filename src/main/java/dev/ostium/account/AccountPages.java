@@ -59,9 +59,10 @@ public final class AccountPages {
             return;
         }
         String hint = bounded(ctx.queryParam("login_hint"), MAX_USERNAME);
-        if (hint == null && force) hint = session.map(LoginSession::username).orElse(null);
+        boolean another = ctx.queryParam(Login.ANOTHER) != null;
+        if (hint == null && force && !another) hint = session.map(LoginSession::username).orElse(null);
         String notice = ctx.queryParam("logged_out") != null ? "login.notice.logged_out"
-                : force && session.isPresent() ? "login.notice.again" : null;
+                : another ? "login.notice.another" : force && session.isPresent() ? "login.notice.again" : null;
         showForm(ctx, 200, new LoginView(hint == null ? "" : hint, returnTo, force, null, notice, 0, uiLocales));
     }
 

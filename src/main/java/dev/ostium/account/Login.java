@@ -34,6 +34,8 @@ import java.util.function.Function;
 public final class Login {
 
     static final String COOKIE = "ostium_session";
+    /** The login page's parameter for signing in as another person: no name filled in, a notice saying so. */
+    static final String ANOTHER = "another";
     private static final String ATTR = "ostium.loginSession";
 
     private final LoginSessions sessions;
@@ -97,6 +99,11 @@ public final class Login {
             if (there.isPresent()) return there;
         }
         return Optional.empty();
+    }
+
+    /** The login page for signing in as someone other than the person signed in now, then back to {@code returnTo}. */
+    public static String anotherPersonUrl(String returnTo, String uiLocales) {
+        return loginUrl(returnTo, true, null, uiLocales) + "&" + ANOTHER;
     }
 
     /** Sends the person to the login page (303), to come back to {@code returnTo} afterwards. */

@@ -173,7 +173,9 @@ public final class AuthorizationEndpoint {
                             : "the person is not signed in");
                 }
                 String hint = otherPerson && req.loginHint() != null ? req.loginHint() : user.map(User::username).orElse(req.loginHint());
-                login.redirectToLogin(ctx, returnTo(req, force ? now : null), force && user.isPresent(), hint,
+                // With max_age, the sign-in about to happen is the one the request needs: the way back says so,
+                // or a small max_age would find even that sign-in too old and ask a second time.
+                login.redirectToLogin(ctx, returnTo(req, force || req.maxAge() != null ? now : null), force && user.isPresent(), hint,
                         req.params().get("ui_locales"));
                 return;
             }
@@ -202,7 +204,7 @@ public final class AuthorizationEndpoint {
         if (refusal.isEmpty()) return false;
         if (req.prompt().contains("none")) throw new Refused(OAuth2Error.ACCESS_DENIED, refusal.get().reason());
         // Someone else may be allowed: the way to sign in as them comes back to this same request.
-        String another = Login.loginUrl(returnTo(req, null), true, null, req.params().get("ui_locales"));
+        String another = Login.anotherPersonUrl(returnTo(req, null), req.params().get("ui_locales"));
         pages.render(ctx, 403, "oauth/refused.jte", new RefusedView(req.app().displayName(), user.displayName(),
                 "oauth.refused." + refusal.get().code(), another));
         return true;

@@ -391,6 +391,10 @@ class AuthorizationEndpointTest extends ServerTest {
             Response back = logInAt(p, again, "alice", "alice");
             assertThat(backAtClient(back, CB)).as(fresh.toString()).containsKey("code");
         }
+        // Signed out, a request with max_age asks for the password once: that sign-in is recent enough.
+        Person out = new Person(server);
+        Response toLogin = out.get(url(request(app, CB, "openid", Map.of("max_age", "0"))));
+        assertThat(backAtClient(logInAt(out, toLogin, "alice", "alice"), CB)).containsKey("code");
         // A recent enough login needs no new password.
         assertThat(backAtClient(p.get(url(request(app, CB, "openid", Map.of("max_age", "3600")))), CB)).containsKey("code");
     }
@@ -598,6 +602,7 @@ class AuthorizationEndpointTest extends ServerTest {
         assertThat(another.find()).as(refused.body()).isTrue();
         Response login = alice.get(another.group(1).replace("&amp;", "&"));
         assertThat(login.status()).isEqualTo(200);
+        assertThat(login.body()).contains("Sign in with the account that should use this app.").doesNotContain("value=\"alice\"");
         Map<String, String> form = new LinkedHashMap<>(Authorize.hiddenFields(login.body()));
         form.put("username", "bob");
         form.put("password", "bob");
