@@ -146,7 +146,14 @@ public final class AuthorizationEndpoint {
     private void authorize(Context ctx, Map<String, List<String>> raw, boolean wellFormed) {
         // Even the page that says the client or its redirect URI is wrong speaks the language the app asked for.
         pages.preferLanguages(ctx, single(raw, "ui_locales"));
-        Target target = target(raw);
+        Target target;
+        try {
+            target = target(raw);
+        } catch (PageProblem noTarget) {
+            // Bytes that are not form encoding of UTF-8 may be why the client or its URI could not be read.
+            if (!wellFormed) throw PageProblem.badRequest("oauth.error.malformed");
+            throw noTarget;
+        }
         try {
             // §4.1.2: the state must go back exactly as sent; one that had to be patched up is not sent back at all.
             if (!wellFormed) {

@@ -329,7 +329,7 @@ public final class Pages {
             int q = same.indexOf('?');
             StringBuilder kept = new StringBuilder(q < 0 ? same : same.substring(0, q)).append('?');
             for (String part : q < 0 ? new String[0] : same.substring(q + 1).split("&")) {
-                if (part.isEmpty() || part.startsWith("lang=") || part.equals("lang")) continue;
+                if (part.isEmpty() || part.startsWith("lang=") || part.equals("lang") || !wellEncoded(part)) continue;
                 kept.append(part).append('&');
             }
             for (Locale l : Messages.SUPPORTED) {
@@ -346,6 +346,16 @@ public final class Pages {
             name = null;
         }
         return new Page(locale, messages, csrf.token(ctx), links, name);
+    }
+
+    /** A query part whose percent signs each start an escape: the only kind a link may carry on. */
+    private static boolean wellEncoded(String part) {
+        for (int i = part.indexOf('%'); i >= 0; i = part.indexOf('%', i + 1)) {
+            if (i + 2 >= part.length() || Character.digit(part.charAt(i + 1), 16) < 0 || Character.digit(part.charAt(i + 2), 16) < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static String statusTitle(int status) {

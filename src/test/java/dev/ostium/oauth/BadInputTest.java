@@ -143,6 +143,9 @@ class BadInputTest extends ServerTest {
         assertThat(longUri.header("Content-Type")).isEqualTo("text/html;charset=utf-8");
         assertThat(longUri.body()).startsWith("<!DOCTYPE html>\n<html lang=\"en\">").contains("go to the start page");
         // a malformed escape in a page's path never reaches the pages either (sent as is: HTTP clients refuse to)
+        // in an authorization request's query, the page says what is wrong, and its links carry none of it
+        String badQuery = rawGet("/oauth2/authorize?client_id=%ZZ&lang=x");
+        assertThat(badQuery).startsWith("HTTP/1.1 400").contains("not correctly encoded").doesNotContain("%ZZ");
         String badEscape = rawGet("/account/%ZZ");
         assertThat(badEscape).startsWith("HTTP/1.1 400").contains("Content-Type: text/html;charset=utf-8")
                 .contains("<!DOCTYPE html>\n<html lang=\"en\">").contains("X-Frame-Options: DENY");
