@@ -48,6 +48,7 @@ import java.io.InputStream;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -662,8 +663,8 @@ public final class ConsolePages {
     /** What a date field may show again: a date (the filter also takes instants, which such a field cannot hold). */
     private static String dateOrEmpty(String v) {
         try {
-            return java.time.LocalDate.parse(v).toString().equals(v) ? v : "";
-        } catch (java.time.format.DateTimeParseException notADate) {
+            return LocalDate.parse(v).toString().equals(v) ? v : "";
+        } catch (DateTimeParseException notADate) {
             return "";
         }
     }

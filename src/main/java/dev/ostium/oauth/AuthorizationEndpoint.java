@@ -26,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -513,7 +514,7 @@ public final class AuthorizationEndpoint {
     }
 
     /** How long after the forced login's start its marker still vouches for the request (time to sign in). */
-    private static final java.time.Duration MARKER_LIFETIME = java.time.Duration.ofMinutes(15);
+    private static final Duration MARKER_LIFETIME = Duration.ofMinutes(15);
     private static final Pattern MARKER = Pattern.compile("([0-9]{1,15})\\.([A-Za-z0-9_-]{22})");
 
     private byte[] markerMac(long at, Map<String, String> request) {

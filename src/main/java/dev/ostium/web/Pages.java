@@ -323,13 +323,13 @@ public final class Pages {
         List<Page.LanguageLink> links = new ArrayList<>();
         // A page answered to a POST has no address of its own to show again in another language: only the one
         // its handler names (sameAs), else no links at all (a GET of a POST-only path would lose the answer).
-        String same = ctx.attribute(ONCE_ATTR) != null ? null : "GET".equals(ctx.method().name()) ? ctx.path() + (ctx.queryString() == null ? "" : "?" + ctx.queryString())
-                : ctx.attribute(SAME_PAGE_ATTR);
+        String same = sameAddress(ctx);
         if (same != null) {
             int q = same.indexOf('?');
             StringBuilder kept = new StringBuilder(q < 0 ? same : same.substring(0, q)).append('?');
             for (String part : q < 0 ? new String[0] : same.substring(q + 1).split("&")) {
-                if (part.isEmpty() || part.startsWith("lang=") || part.equals("lang") || !wellEncoded(part)) continue;
+                if (part.isEmpty() || part.startsWith("lang=") || part.equals("lang")) continue;
+                if (!FormBody.wellFormed(part.getBytes(StandardCharsets.UTF_8))) continue; // a link carries no bad escape
                 kept.append(part).append('&');
             }
             for (Locale l : Messages.SUPPORTED) {
@@ -348,14 +348,11 @@ public final class Pages {
         return new Page(locale, messages, csrf.token(ctx), links, name);
     }
 
-    /** A query part whose percent signs each start an escape: the only kind a link may carry on. */
-    private static boolean wellEncoded(String part) {
-        for (int i = part.indexOf('%'); i >= 0; i = part.indexOf('%', i + 1)) {
-            if (i + 2 >= part.length() || Character.digit(part.charAt(i + 1), 16) < 0 || Character.digit(part.charAt(i + 2), 16) < 0) {
-                return false;
-            }
-        }
-        return true;
+    /** The local address that shows this page again by GET (its language links' base), or null for none. */
+    private static String sameAddress(Context ctx) {
+        if (ctx.attribute(ONCE_ATTR) != null) return null;
+        if (!"GET".equals(ctx.method().name())) return ctx.attribute(SAME_PAGE_ATTR);
+        return ctx.path() + (ctx.queryString() == null ? "" : "?" + ctx.queryString());
     }
 
     static String statusTitle(int status) {
