@@ -66,7 +66,8 @@ public final class AppRegistry {
     }
 
     public Optional<ExternalApp> byClientId(String clientId) {
-        if (clientId == null || clientId.length() > 100) return Optional.empty();
+        // No client id holds a NUL, and PostgreSQL refuses to compare one.
+        if (clientId == null || clientId.length() > 100 || clientId.indexOf('\0') >= 0) return Optional.empty();
         return byClientId.get(clientId);
     }
 

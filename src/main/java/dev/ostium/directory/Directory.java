@@ -61,6 +61,8 @@ public final class Directory {
     }
 
     public Optional<User> byUsername(String username) {
+        // No user name holds a NUL, and PostgreSQL refuses to compare one.
+        if (username == null || username.indexOf('\0') >= 0) return Optional.empty();
         return db.jdbi().withHandle(h -> h.createQuery("select " + COLUMNS + " from users where username = :u")
                 .bind("u", username).map(USER).findOne());
     }

@@ -77,9 +77,17 @@ public final class FormBody {
 
     /**
      * Appendix B: names and values are UTF-8, percent-encoded, with {@code +} for a space. Bytes that are not
-     * UTF-8 are refused, never replaced: a value must reach the grant exactly as the client sent it.
+     * UTF-8 are refused, never replaced: a value must reach the grant exactly as the client sent it. The hex
+     * digits of an escape are ASCII (RFC 3986 §2.1), and no parameter of ours may hold a NUL character, which no
+     * database can store or compare.
      */
     private static String decode(String s) {
+        String decoded = percentDecode(s);
+        if (decoded.indexOf('\0') >= 0) throw OAuthProblem.invalidRequest("a parameter holds a NUL character");
+        return decoded;
+    }
+
+    private static String percentDecode(String s) {
         if (s.indexOf('%') < 0) return s.replace('+', ' ');
         byte[] bytes = new byte[s.length() * 4];
         int n = 0;
@@ -88,8 +96,8 @@ public final class FormBody {
             if (c == '+') {
                 bytes[n++] = ' ';
             } else if (c == '%') {
-                int hi = i + 2 < s.length() ? Character.digit(s.charAt(i + 1), 16) : -1;
-                int lo = hi < 0 ? -1 : Character.digit(s.charAt(i + 2), 16);
+                int hi = i + 2 < s.length() ? hex(s.charAt(i + 1)) : -1;
+                int lo = hi < 0 ? -1 : hex(s.charAt(i + 2));
                 if (lo < 0) throw OAuthProblem.invalidRequest("the body is not valid form encoding");
                 bytes[n++] = (byte) (hi << 4 | lo);
                 i += 2;
@@ -105,6 +113,14 @@ public final class FormBody {
             }
         }
         return utf8(java.util.Arrays.copyOf(bytes, n));
+    }
+
+    /** The value of an ASCII hex digit, or -1: other scripts' digits are no part of an escape. */
+    private static int hex(char c) {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
     }
 
     private static String utf8(byte[] bytes) {

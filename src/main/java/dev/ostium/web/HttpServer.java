@@ -13,6 +13,7 @@ import io.javalin.json.JavalinJackson;
 import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
 import java.nio.charset.IllegalCharsetNameException;
+import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -88,6 +89,14 @@ public final class HttpServer {
                     else error(ctx, 400, "invalid_request", "the request body could not be read: " + bad.get().getReason());
                     return;
                 }
+                if (unstorableText(e)) {
+                    // Text the database cannot hold (PostgreSQL: a NUL character) reached a query the checks at the
+                    // door did not guard: the sender's input, not a fault of ours, and nothing was stored.
+                    log.info("bad request on {} {}: text the database cannot store", ctx.method(), ctx.path());
+                    if (wantsHtml(ctx) || Pages.isPage(ctx)) pages.error(ctx, 400, Pages.statusTitle(400), "error.generic.message");
+                    else error(ctx, 400, "invalid_request", "the request holds a character that cannot be stored");
+                    return;
+                }
                 log.error("unexpected failure on {} {}", ctx.method(), ctx.path(), e);
                 if (Pages.isPage(ctx)) pages.error(ctx, 500, "error.server.title", "error.server.message");
                 else error(ctx, 500, "server_error", "the server could not complete the request");
@@ -107,6 +116,14 @@ public final class HttpServer {
             });
             routes.error(405, this::methodNotAllowed);
         });
+    }
+
+    /** SQLSTATE class 22 "character not in repertoire" or "untranslatable character", anywhere in the causes. */
+    private static boolean unstorableText(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && ("22021".equals(sql.getSQLState()) || "22P05".equals(sql.getSQLState()))) return true;
+        }
+        return false;
     }
 
     /** RFC 9110 §15.5.6: a 405 names the methods the resource does accept. */

@@ -2,6 +2,7 @@ package dev.ostium.oauth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ostium.testing.Person;
 import dev.ostium.testing.Response;
 import dev.ostium.testing.ServerTest;
 import dev.ostium.testing.TestDatabase;
@@ -193,6 +194,52 @@ class BadInputTest extends ServerTest {
         // Well-formed UTF-8, percent-encoded or not, is read as such.
         assertThat(raw("/oauth2/token", "application/x-www-form-urlencoded", "grant_type=client_credentials&note=%C3%A8+è", basic)
                 .status()).isEqualTo(200);
+    }
+
+    @Test
+    void aNulCharacterIsRefusedAsInputOnEveryDatabase() {
+        App web = server.createInteractive("web", Map.of("redirectUris", List.of("https://app.example/cb")));
+        Map<String, Long> before = snapshot();
+        String basic = TestServer.basic(app.clientId(), app.secret());
+        for (String path : ENDPOINTS) {
+            // in a parameter, whichever client it names, authenticated or not
+            assertOAuthError(raw(path, "application/x-www-form-urlencoded", "grant_type=client_credentials&token=x&client_id=%00", null),
+                    400, "invalid_request");
+            assertOAuthError(raw(path, "application/x-www-form-urlencoded", "grant_type=client_credentials&token=a%00b", basic),
+                    400, "invalid_request");
+            // in the client id of HTTP Basic credentials: no such client
+            assertOAuthError(raw(path, "application/x-www-form-urlencoded", "grant_type=client_credentials&token=x",
+                    TestServer.basic("a\0b", "c")), 401, "invalid_client");
+        }
+        Response authorize = server.get("/oauth2/authorize?response_type=code&client_id=%00&redirect_uri=https%3A%2F%2Fapp.example%2Fcb");
+        assertThat(authorize.status()).as(authorize.body()).isEqualTo(400);
+        assertThat(authorize.header("Content-Type")).startsWith("text/html");
+        // a NUL in a parameter of a known client's request goes back to the app as invalid_request
+        Response nonce = server.get("/oauth2/authorize?response_type=code&scope=openid&client_id=" + web.clientId()
+                + "&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&nonce=a%00b&state=s");
+        assertThat(nonce.status()).isEqualTo(303);
+        assertThat(nonce.header("Location")).startsWith("https://app.example/cb?error=invalid_request");
+        Response logout = server.get("/oauth2/logout?client_id=%00");
+        assertThat(logout.status()).as(logout.body()).isEqualTo(400);
+        assertThat(logout.header("Content-Type")).startsWith("text/html");
+        Person person = new Person(server);
+        Response login = person.logIn("al\0ice", "alice");
+        assertThat(login.status()).as(login.body()).isIn(200, 400);
+        assertThat(login.body()).doesNotContain("Exception");
+        assertThat(person.logIn("alice", "alice").status()).isEqualTo(303);
+        assertThat(snapshot()).isEqualTo(before);
+    }
+
+    @Test
+    void escapesTakeAsciiHexDigitsOnly() {
+        String basic = TestServer.basic(app.clientId(), app.secret());
+        // U+0665 ARABIC-INDIC DIGIT FIVE is a digit, but no hex digit of a percent escape (RFC 3986 §2.1)
+        assertOAuthError(raw("/oauth2/token", "application/x-www-form-urlencoded", "grant_type=client%\u0665Fcredentials", basic),
+                400, "invalid_request");
+        assertOAuthError(raw("/oauth2/token", "application/x-www-form-urlencoded", "grant_type=client%\uFF15Fcredentials", basic),
+                400, "invalid_request");
+        assertThat(raw("/oauth2/token", "application/x-www-form-urlencoded", "grant_type=client%5Fcredentials", basic).status())
+                .isEqualTo(200);
     }
 
     @Test
