@@ -441,7 +441,9 @@ class RefreshTokenTest extends ServerTest {
         App app = webApp(Map.of());
         assertThat(error(server.postForm("/oauth2/token", app, Map.of("grant_type", "refresh_token")))).isEqualTo("invalid_request");
         assertThat(error(refresh(app, "x".repeat(64)))).isEqualTo("invalid_grant");
-        assertThat(error(refresh(app, "%00%01"))).isEqualTo("invalid_grant");
+        assertThat(error(refresh(app, "%01%02"))).isEqualTo("invalid_grant");
+        // no parameter may hold a NUL: the request, not the grant, is at fault
+        assertThat(error(refresh(app, "%00%01"))).isEqualTo("invalid_request");
         assertThat(error(server.postForm("/oauth2/token", null, null, "grant_type=refresh_token&refresh_token=a&refresh_token=b&client_id="
                 + app.clientId() + "&client_secret=" + app.secret()))).isEqualTo("invalid_request");
         App service = server.createService("alice");
