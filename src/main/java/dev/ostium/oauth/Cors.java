@@ -15,7 +15,8 @@ import java.util.Optional;
  * Cross-origin reads (the Fetch standard's CORS protocol) of the token, revocation and userinfo answers, for
  * single-page apps that call these endpoints from their own origin. An answer may be read by a page whose
  * origin is that of one of the app's registered redirect URIs — the app the request spoke for (its
- * {@code client_id}) or, at userinfo, the app the token was issued to. Credentials (cookies) are never
+ * {@code client_id}) or the app the token it presents was issued to (userinfo's bearer token, the refresh
+ * token of a public client that names no client). Credentials (cookies) are never
  * allowed: these endpoints use none. A preflight is answered for any origin: it lets a request be sent,
  * and the request proves itself with its code, refresh token or bearer token; whether its answer can be
  * read is decided on the answer.
@@ -46,7 +47,7 @@ public final class Cors {
         if (clientId != null) ctx.attribute(CLIENT_ID, clientId);
     }
 
-    /** The request's bearer token was issued to this app. */
+    /** The request's token (a bearer token, a refresh token) was issued to this app. */
     static void tokenOf(Context ctx, long appId) {
         ctx.attribute(APP_ID, appId);
     }

@@ -23,6 +23,7 @@ import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,10 +86,12 @@ public final class RefreshTokenGrant {
         }
     }
 
-    public Granted handle(String authorization, FormBody form) {
+    /** @param answering told the client the answer goes to, once it is known, before any refusal of the grant */
+    public Granted handle(String authorization, FormBody form, Consumer<ExternalApp> answering) {
         String value = form.get("refresh_token");
         ExternalApp app = clients.authenticateOrPublic(authorization, form,
                 () -> find(value).map(h -> h.token().appId())).app();
+        answering.accept(app);
         if (value == null) throw OAuthProblem.invalidRequest("refresh_token is required");
         TokenFamilies.Held held = find(value).orElseThrow(() -> invalidGrant("unknown refresh token"));
         RefreshToken rt = held.token();

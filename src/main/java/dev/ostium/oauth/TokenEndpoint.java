@@ -50,7 +50,8 @@ public final class TokenEndpoint {
         } else if (GrantType.AUTHORIZATION_CODE.getValue().equals(grantType)) {
             granted = authorizationCode.handle(authorization, form);
         } else if (GrantType.REFRESH_TOKEN.getValue().equals(grantType)) {
-            granted = refreshToken.handle(authorization, form);
+            // A public client's refresh may name no client: its answer is for the app the refresh token is bound to.
+            granted = refreshToken.handle(authorization, form, app -> Cors.tokenOf(ctx, app.id()));
         } else {
             throw OAuthProblem.of(OAuth2Error.UNSUPPORTED_GRANT_TYPE, "grant_type '" + grantType + "' is not supported here");
         }

@@ -112,9 +112,23 @@ class CorsTest extends ServerTest {
         assertThat(refused.header("Access-Control-Expose-Headers")).contains("WWW-Authenticate");
         readableBy(send("GET", "/oauth2/userinfo", OWN, null, Map.of()), OWN);
 
+        // A refresh that names no client (RFC 6749 §6 asks none of a public client) is answered for the app its
+        // refresh token is bound to: readable from that app's page, refusals too, and from no other origin.
+        String firstRefresh = tokens.json().path("refresh_token").asText();
+        Response refreshed = send("POST", "/oauth2/token", OWN, "grant_type=refresh_token&refresh_token=" + firstRefresh, Map.of());
+        assertThat(refreshed.status()).as(refreshed.body()).isEqualTo(200);
+        readableBy(refreshed, OWN);
+        String secondRefresh = refreshed.json().path("refresh_token").asText();
+        Response fromElsewhere = send("POST", "/oauth2/token", EVIL, "grant_type=refresh_token&refresh_token=" + secondRefresh, Map.of());
+        assertThat(fromElsewhere.status()).isEqualTo(200);
+        notReadable(fromElsewhere);
+        Response reused = send("POST", "/oauth2/token", OWN, "grant_type=refresh_token&refresh_token=" + secondRefresh, Map.of());
+        assertThat(reused.json().path("error").asText()).isEqualTo("invalid_grant");
+        readableBy(reused, OWN);
+
         // Revocation by the public client, from its page.
         Response revoked = send("POST", "/oauth2/revoke", OWN,
-                "token=" + tokens.json().path("refresh_token").asText() + "&client_id=" + spa.clientId(), Map.of());
+                "token=" + firstRefresh + "&client_id=" + spa.clientId(), Map.of());
         assertThat(revoked.status()).isEqualTo(200);
         readableBy(revoked, OWN);
 
