@@ -39,17 +39,32 @@ public final class Consents {
                 .findOne());
     }
 
+    private record Stored(long id, String scope) {}
+
+    private Optional<Stored> stored(long userId, long appId) {
+        return db.jdbi().withHandle(h -> h.createQuery("select id, scope from consents where user_id = :u and app_id = :a")
+                .bind("u", userId).bind("a", appId).map((rs, ctx) -> new Stored(rs.getLong("id"), rs.getString("scope"))).findOne());
+    }
+
     /** Records an approval of these scopes (added to what was approved before); returns the consent. */
     public Consent grant(long userId, long appId, Set<String> scopes) {
         long now = clock.millis();
         for (int attempt = 0; ; attempt++) {
-            Optional<Consent> existing = find(userId, appId);
+            Optional<Stored> existing = stored(userId, appId);
             try {
                 if (existing.isPresent()) {
-                    Set<String> union = new LinkedHashSet<>(existing.get().scopes());
+                    Set<String> union = new LinkedHashSet<>(Scopes.parse(existing.get().scope()));
                     union.addAll(scopes);
-                    db.jdbi().useHandle(h -> h.createUpdate("update consents set scope = :s, updated_at = :now where id = :id")
-                            .bind("s", Scopes.format(union)).bind("now", now).bind("id", existing.get().id()).execute());
+                    // Stored only over the approval it was built from: an approval stored in between (another tab,
+                    // another node) is read again and merged, never overwritten.
+                    int n = db.jdbi().withHandle(h -> h.createUpdate(
+                                    "update consents set scope = :s, updated_at = :now where id = :id and scope = :was")
+                            .bind("s", Scopes.format(union)).bind("now", now).bind("id", existing.get().id())
+                            .bind("was", existing.get().scope()).execute());
+                    if (n == 0) {
+                        if (attempt > 20) throw new IllegalStateException("the consent of user " + userId + " kept changing");
+                        continue;
+                    }
                 } else {
                     db.jdbi().useHandle(h -> h.createUpdate("""
                                     insert into consents (user_id, app_id, scope, created_at, updated_at) values (:u, :a, :s, :now, :now)""")
@@ -58,7 +73,7 @@ public final class Consents {
                 return find(userId, appId).orElseThrow();
             } catch (RuntimeException e) {
                 // Two approvals at once (two tabs, two nodes): the loser of the insert merges into the winner's row.
-                if (!Database.isDuplicateKey(e) || attempt > 2) throw e;
+                if (!Database.isDuplicateKey(e) || attempt > 20) throw e;
             }
         }
     }

@@ -676,4 +676,35 @@ class AuthorizationEndpointTest extends ServerTest {
         Person p = signedIn("alice");
         assertThat(p.get(url(request(app, CB, "openid", Map.of()))).body()).contains("<img class=\"app-icon\" src=\"data:image/png;base64,");
     }
+
+    @Test
+    void approvalsStoredAtTheSameMomentAreAllRemembered() throws Exception {
+        App app = webApp(Map.of());
+        long userId = server.node().directory.byUsername("bob").orElseThrow().id();
+        long appId = server.node().apps.require(app.clientId()).id();
+        server.node().consents.grant(userId, appId, Set.of("openid"));
+        List<String> extra = List.of("profile", "email", "offline_access", "rest.all", "rest.all.read");
+        // Two tabs (or two nodes) approving different scopes at once: each approval adds to the one stored, none
+        // overwrites another's. Several rounds, since a lost update needs the two to interleave.
+        for (int round = 0; round < 5; round++) {
+            server.node().consents.revoke(userId, appId);
+            server.node().consents.grant(userId, appId, Set.of("openid"));
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            List<Thread> approvals = new ArrayList<>();
+            for (String scope : extra) {
+                approvals.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        start.await();
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    server.node().consents.grant(userId, appId, Set.of("openid", scope));
+                }));
+            }
+            start.countDown();
+            for (Thread t : approvals) t.join();
+            assertThat(server.node().consents.find(userId, appId).orElseThrow().scopes())
+                    .as("round %d", round).containsExactlyInAnyOrder("openid", "profile", "email", "offline_access", "rest.all", "rest.all.read");
+        }
+    }
 }
