@@ -217,6 +217,12 @@ class AuthorizationEndpointTest extends ServerTest {
                 "code_challenge_method", "S256");
         Response consent = p.get(url(request(nativeApp, "http://127.0.0.1:53124/cb", "openid", pkce)));
         assertThat(backAtClient(decide(p, consent, "allow"), "http://127.0.0.1:53124/cb")).containsKey("code");
+        // Even for a redirect URI registered at the longest one may be, the port making it longer still.
+        String longest = "http://127.0.0.1/" + "x".repeat(2000 - "http://127.0.0.1/".length());
+        App longNative = server.createInteractive("native", Map.of("redirectUris", List.of(longest), "scopes", List.of("openid")));
+        String withPort = longest.replace("127.0.0.1/", "127.0.0.1:65535/");
+        Response longConsent = p.get(url(request(longNative, withPort, "openid", pkce)));
+        assertThat(backAtClient(decide(p, longConsent, "allow"), withPort)).containsKey("code");
         // Web apps get no such tolerance.
         App web = webApp(Map.of("redirectUris", List.of("http://127.0.0.1/cb")));
         assertThat(p.get(url(request(web, "http://127.0.0.1:53124/cb", "openid", Map.of()))).status()).isEqualTo(400);
