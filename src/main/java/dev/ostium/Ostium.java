@@ -178,6 +178,13 @@ public final class Ostium implements AutoCloseable {
             consents = new Consents(db, families, clock);
             codes = new AuthorizationCodes(db, clock);
             rules = new ConnectionRules(apps, directory, settings, clock);
+            // Issue item 5: a person no longer allowed to connect to an app keeps no family of it, so allowing
+            // them again brings nothing back.
+            ConnectionRules allowed = rules;
+            apps.whenAccessChanged(appId -> allowed.endRefused(ending, appId));
+            settings.whenUpdated((before, after) -> {
+                if (before.adminConnections() && !after.adminConnections()) allowed.endRefused(ending, null);
+            });
             idTokens = new IdTokens(keys, config.issuer());
             ResourceIndicator resourceIndicator = new ResourceIndicator(tokens.audience());
             RefreshTokenGrant refreshGrant = new RefreshTokenGrant(clients, rules, tokens, tokenStore, idTokens, families,

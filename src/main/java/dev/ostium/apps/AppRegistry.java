@@ -16,6 +16,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongConsumer;
 import org.jdbi.v3.core.mapper.RowMapper;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.Update;
@@ -205,6 +207,13 @@ public final class AppRegistry {
         return new Created(byId(id).orElseThrow(), secret, generated);
     }
 
+    private final List<LongConsumer> whenAccessChanged = new CopyOnWriteArrayList<>();
+
+    /** Runs {@code action} with the app's id each time who may connect to it was changed, after the change is stored. */
+    public void whenAccessChanged(LongConsumer action) {
+        whenAccessChanged.add(action);
+    }
+
     /** The app after a change, and whether the change ended the tokens issued before it. */
     public record Updated(ExternalApp app, boolean tokensRevoked) {}
 
@@ -267,6 +276,9 @@ public final class AppRegistry {
                 .bind("offline", inter.offlineAccess()).bind("openToAll", access.openToAll())
                 .bind("consentName", inter.consentName()).bind("idTokenAlg", inter.idTokenAlg()).bind("bump", narrowed ? 1 : 0),
                 h -> storeAccess(h, app.id(), access));
+        if (access.users() != null || access.groups() != null || access.openToAll() != app.openToAll()) {
+            whenAccessChanged.forEach(action -> action.accept(app.id()));
+        }
         return new Updated(require(clientId), narrowed);
     }
 

@@ -5,8 +5,10 @@ import dev.ostium.apps.ExternalApp;
 import dev.ostium.directory.Directory;
 import dev.ostium.directory.User;
 import dev.ostium.settings.Settings;
+import dev.ostium.tokens.TokenFamilies;
 import java.time.Clock;
 import java.util.Optional;
+import java.util.Map;
 
 /**
  * Whether a person may use an interactive app right now: app enabled and not expired, person enabled,
@@ -34,6 +36,29 @@ public final class ConnectionRules {
     public Optional<User> currentUser(long userId) {
         return directory.fresh(userId).filter(User::enabled);
     }
+
+    /**
+     * After a change of who may connect (an app's authorized users and groups, admin connections turned off):
+     * every person who holds a family of the app ({@code appId}; every app when null) and may no longer connect
+     * loses it, with its tokens, for good, as when their consent is revoked. Only the person-specific refusals
+     * end families here: a disabled app, an expired one or a disabled person end them where that is changed.
+     */
+    public int endRefused(TokenFamilies families, Long appId) {
+        int ended = 0;
+        for (TokenFamilies.Holder holder : families.liveHolders(appId)) {
+            Optional<ExternalApp> app = apps.byId(holder.appId());
+            Optional<User> user = directory.fresh(holder.userId());
+            if (app.isEmpty() || user.isEmpty()) continue;
+            Optional<Refusal> refused = refusal(app.get(), user.get());
+            String why = refused.map(r -> PERSONAL.get(r.code())).orElse(null);
+            if (why != null) ended += families.revokeAll(holder.userId(), holder.appId(), why);
+        }
+        return ended;
+    }
+
+    /** The refusals that concern the person, with the reason a family ended for one (at most 40 characters). */
+    private static final Map<String, String> PERSONAL = Map.of("admin", "admin connections turned off",
+            "not_authorized", "no longer an authorized user");
 
     public Optional<Refusal> refusal(ExternalApp app, User user) {
         if (!settings.get().oauthEnabled()) return Optional.of(new Refusal("oauth_off", "OAuth2 access is disabled on this server"));

@@ -2,7 +2,10 @@ package dev.ostium.settings;
 
 import dev.ostium.db.ChangeFeed;
 import dev.ostium.db.Database;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
 import java.util.stream.Collectors;
 
 /** Reads and writes the global switches; every node keeps a copy that the change feed refreshes. */
@@ -28,6 +31,7 @@ public final class Settings {
     }
 
     public GlobalSettings update(GlobalSettings s) {
+        GlobalSettings before = current;
         db.jdbi().useTransaction(h -> {
             for (var e : Map.of("oauth_enabled", s.oauthEnabled(), "users_rotate_secrets", s.usersRotateSecrets(),
                     "admin_connections", s.adminConnections()).entrySet()) {
@@ -37,7 +41,15 @@ public final class Settings {
             changes.record(h, TOPIC, "all");
         });
         changes.applyLocally(TOPIC, "all");
+        whenUpdated.forEach(action -> action.accept(before, current));
         return current;
+    }
+
+    private final List<BiConsumer<GlobalSettings, GlobalSettings>> whenUpdated = new CopyOnWriteArrayList<>();
+
+    /** Runs {@code action} with the settings before and after each update, after it is stored. */
+    public void whenUpdated(BiConsumer<GlobalSettings, GlobalSettings> action) {
+        whenUpdated.add(action);
     }
 
     private GlobalSettings load() {

@@ -146,6 +146,17 @@ public final class TokenFamilies {
         return changed;
     }
 
+    /** A person holding a live family of an app. */
+    public record Holder(long userId, long appId) {}
+
+    /** Who holds a live family of this app (of any app, with {@code appId} null). */
+    public List<Holder> liveHolders(Long appId) {
+        return db.jdbi().withHandle(h -> h.createQuery("select distinct user_id, app_id from token_families where revoked_at is null"
+                        + " and expires_at > :now" + (appId == null ? "" : " and app_id = :a"))
+                .bind("now", clock.millis()).bind("a", appId)
+                .map((rs, ctx) -> new Holder(rs.getLong(1), rs.getLong(2))).list());
+    }
+
     /**
      * Ends every family of a person with one app (consent revoked) or, with {@code appId} null, with every app
      * (the person disabled); returns how many were live.

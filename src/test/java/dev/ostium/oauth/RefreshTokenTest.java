@@ -58,6 +58,11 @@ class RefreshTokenTest extends ServerTest {
                 + "&client_id=" + app.clientId() + "&client_secret=" + app.secret());
     }
 
+    /** A resource server allowed to introspect every app's tokens. */
+    private static App gateway() {
+        return server.create(Map.of("name", "gateway " + System.nanoTime(), "user", "bob", "canIntrospect", true));
+    }
+
     private static boolean active(App app, String access) {
         return server.introspect(app, access).path("active").asBoolean();
     }
@@ -274,29 +279,57 @@ class RefreshTokenTest extends ServerTest {
     }
 
     @Test
-    void everyRefreshChecksTheAuthorizedUsersAgain() {
+    void aPersonNoLongerAuthorizedLosesTheirFamiliesForGood() {
         App app = webApp(Map.of());
-        String rt = start(app, "alice", ALL).path("refresh_token").asText();
+        JsonNode alices = start(app, "alice", ALL);
+        JsonNode bobs = start(app, "bob", ALL);
         server.admin("PATCH", "/admin/api/apps/" + app.clientId(), Map.of("authorizedUsers", List.of("bob")));
-        assertThat(error(refresh(app, rt))).isEqualTo("invalid_grant");
+        // alice's refresh token and access token end at once; bob's stay
+        assertThat(error(refresh(app, alices.path("refresh_token").asText()))).isEqualTo("invalid_grant");
+        assertThat(active(gateway(), alices.path("access_token").asText())).isFalse();
+        assertThat(active(gateway(), bobs.path("access_token").asText())).isTrue();
+        JsonNode bobsNext = refresh(app, bobs.path("refresh_token").asText()).json();
+        assertThat(bobsNext.path("refresh_token").asText()).isNotEmpty();
+        // Allowing her again brings nothing back: she connects anew.
         server.admin("PATCH", "/admin/api/apps/" + app.clientId(), Map.of("authorizedGroups", List.of("Sales")));
-        assertThat(refresh(app, rt).status()).isEqualTo(200);
+        assertThat(error(refresh(app, alices.path("refresh_token").asText()))).isEqualTo("invalid_grant");
+        assertThat(refresh(app, start(app, "alice", ALL).path("refresh_token").asText()).status()).isEqualTo(200);
+        assertThat(refresh(app, bobsNext.path("refresh_token").asText()).status()).isEqualTo(200);
+    }
+
+    @Test
+    void turningAdminConnectionsOffEndsAdministratorsFamiliesForGood() {
+        server.setSettings(Map.of("adminConnections", true));
+        try {
+            App app = webApp(Map.of());
+            JsonNode admins = start(app, "admin", ALL);
+            JsonNode alices = start(app, "alice", ALL);
+            server.setSettings(Map.of("adminConnections", false));
+            server.setSettings(Map.of("adminConnections", true));
+            assertThat(error(refresh(app, admins.path("refresh_token").asText()))).isEqualTo("invalid_grant");
+            assertThat(active(gateway(), admins.path("access_token").asText())).isFalse();
+            assertThat(active(gateway(), alices.path("access_token").asText())).isTrue();
+            assertThat(refresh(app, alices.path("refresh_token").asText()).status()).isEqualTo(200);
+        } finally {
+            server.setSettings(Map.of("adminConnections", false));
+        }
     }
 
     @Test
     void anExpiredAppGetsInvalidClientAndItsTokensStop() {
         App app = webApp(Map.of());
         JsonNode first = start(app, "alice", ALL);
+        assertThat(active(gateway(), first.path("access_token").asText())).isTrue();
         server.admin("PATCH", "/admin/api/apps/" + app.clientId(), Map.of("expiresAt", server.clock.instant().plusSeconds(60).toString()));
         server.clock.advance(Duration.ofMinutes(2));
-        assertThat(active(server.createService("admin"), first.path("access_token").asText())).isFalse();
+        assertThat(active(gateway(), first.path("access_token").asText())).isFalse();
         Response r = refresh(app, first.path("refresh_token").asText());
         assertThat(r.status()).isEqualTo(401);
         assertThat(error(r)).isEqualTo("invalid_client");
 
         // A later expiry date gives the app new grants, not its old tokens back.
         server.admin("PATCH", "/admin/api/apps/" + app.clientId(), Map.of("expiresAt", server.clock.instant().plusSeconds(3600).toString()));
-        assertThat(active(server.createService("admin"), first.path("access_token").asText())).isFalse();
+        assertThat(active(gateway(), first.path("access_token").asText())).isFalse();
         assertThat(error(refresh(app, first.path("refresh_token").asText()))).isEqualTo("invalid_grant");
         JsonNode fresh = start(app, "alice", ALL);
         assertThat(refresh(app, fresh.path("refresh_token").asText()).status()).isEqualTo(200);
@@ -304,7 +337,7 @@ class RefreshTokenTest extends ServerTest {
         // Setting a date already passed ends the tokens for good too.
         server.admin("PATCH", "/admin/api/apps/" + app.clientId(), Map.of("expiresAt", server.clock.instant().minusSeconds(1).toString()));
         server.admin("PATCH", "/admin/api/apps/" + app.clientId(), Map.of("expiresAt", "never"));
-        assertThat(active(server.createService("admin"), fresh.path("access_token").asText())).isFalse();
+        assertThat(active(gateway(), fresh.path("access_token").asText())).isFalse();
     }
 
     @Test
