@@ -104,7 +104,8 @@ public final class RedirectUris {
         try {
             URI r = new URI(registered);
             URI p = new URI(presented);
-            if (!"http".equals(r.getScheme()) || !"http".equals(p.getScheme())) return false;
+            // The scheme as registered (any case, RFC 3986 §3.1), the same on both.
+            if (!"http".equalsIgnoreCase(r.getScheme()) || !r.getScheme().equals(p.getScheme())) return false;
             if (!isLoopbackHost(r.getHost()) || !r.getHost().equals(p.getHost())) return false;
             if (p.getRawUserInfo() != null || p.getRawFragment() != null) return false;
             if (p.getPort() != -1 && !validPort(p.getPort())) return false;

@@ -223,6 +223,11 @@ class AuthorizationEndpointTest extends ServerTest {
         String withPort = longest.replace("127.0.0.1/", "127.0.0.1:65535/");
         Response longConsent = p.get(url(request(longNative, withPort, "openid", pkce)));
         assertThat(backAtClient(decide(p, longConsent, "allow"), withPort)).containsKey("code");
+        // A scheme registered in capitals is still http (RFC 3986 §3.1), spelt as registered.
+        App capitals = server.createInteractive("native", Map.of("redirectUris", List.of("Http://127.0.0.1/cb"), "scopes", List.of("openid")));
+        Response capitalsConsent = p.get(url(request(capitals, "Http://127.0.0.1:53125/cb", "openid", pkce)));
+        assertThat(backAtClient(decide(p, capitalsConsent, "allow"), "Http://127.0.0.1:53125/cb")).containsKey("code");
+        assertThat(p.get(url(request(capitals, "http://127.0.0.1:53125/cb", "openid", pkce))).status()).isEqualTo(400);
         // Web apps get no such tolerance.
         App web = webApp(Map.of("redirectUris", List.of("http://127.0.0.1/cb")));
         assertThat(p.get(url(request(web, "http://127.0.0.1:53124/cb", "openid", Map.of()))).status()).isEqualTo(400);
