@@ -191,6 +191,12 @@ public final class HttpServer {
             return super.handle(request, response, callback);
         }
 
+        /** Every refusal says why, whatever the method (the HTTP layer's default writes bodies for GET and POST only). */
+        @Override
+        public boolean errorPageForMethod(String method) {
+            return true;
+        }
+
         /** Programs (the OAuth endpoints but the three pages, the admin and REST APIs, metadata) get error JSON. */
         @Override
         protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,

@@ -150,6 +150,14 @@ class BadInputTest extends ServerTest {
         String badEscape = rawGet("/account/%ZZ");
         assertThat(badEscape).startsWith("HTTP/1.1 400").contains("Content-Type: text/html;charset=utf-8")
                 .contains("<!DOCTYPE html>\n<html lang=\"en\">").contains("X-Frame-Options: DENY");
+        // whatever the method
+        for (String method : List.of("DELETE", "PUT", "PATCH")) {
+            Response r = server.send(HttpRequest.newBuilder(URI.create(server.url("/admin/api/apps/%ff")))
+                    .method(method, HttpRequest.BodyPublishers.noBody()).build());
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(r.header("Content-Type")).as(method).startsWith("application/json");
+            assertThat(r.json().path("error").asText()).as(method).isEqualTo("invalid_request");
+        }
         assertThat(longHeader.header("Content-Type")).startsWith("application/json");
         assertThat(longHeader.json().path("error").asText()).isEqualTo("invalid_request");
         assertThat(longHeader.json().path("error_description").asText()).isNotBlank();
