@@ -237,7 +237,14 @@ public final class AppRegistry {
                 ? (app.template() == null ? null : templates.require(app.template().name()))
                 : template(spec.template(), app.clientType());
         Set<String> scopes = spec.scopes() == null ? app.registeredScopes() : scopes(spec.scopes());
-        withinTemplate(scopes, template);
+        // A template narrowed after the app registered leaves the app's other scopes registered but out of its
+        // tokens: they stay, so a change that adds no scope and keeps the template is stored like any other.
+        // A scope added, or a move to another template, must fit the template.
+        boolean sameTemplate = template == null ? app.template() == null
+                : app.template() != null && app.template().id() == template.id();
+        Set<String> added = new LinkedHashSet<>(scopes);
+        if (sameTemplate) added.removeAll(app.registeredScopes());
+        withinTemplate(added, template);
         TokenFormat current = app.template() == null ? app.tokenFormat() : TokenFormat.OPAQUE;
         if (template != null && spec.tokenFormat() != null) throw AppException.invalid("the token format comes from the template '" + template.name() + "'");
         TokenFormat format = template != null ? null : tokenFormat(spec.tokenFormat(), current);

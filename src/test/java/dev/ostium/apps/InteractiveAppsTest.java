@@ -155,6 +155,43 @@ class InteractiveAppsTest extends ServerTest {
     }
 
     @Test
+    void appsOfANarrowedTemplateCanStillBeChangedButAddNoScopeOutsideIt() {
+        server.admin("POST", "/admin/api/templates", Map.of("name", "narrowed", "scopes", List.of("openid", "profile", "rest.all")));
+        App app = server.createInteractive("web", Map.of("template", "narrowed", "scopes", List.of("openid", "rest.all")));
+        App service = server.create(Map.of("name", "Batch", "user", "alice", "template", "narrowed", "scopes", List.of("rest.all")));
+        assertThat(server.admin("PATCH", "/admin/api/templates/narrowed", Map.of("scopes", List.of("openid", "profile"))).status())
+                .isEqualTo(200);
+        String path = "/admin/api/apps/" + app.clientId();
+
+        // Changes that leave scopes and template alone are stored; the scope the template dropped stays registered.
+        Response renamed = server.admin("PATCH", path, Map.of("name", "Renamed", "description", "x", "expiresAt", "2099-01-01T00:00:00Z"));
+        assertThat(renamed.status()).as(renamed.body()).isEqualTo(200);
+        assertThat(renamed.json().path("name").asText()).isEqualTo("Renamed");
+        assertThat(renamed.json().path("expiresAt").asText()).isEqualTo("2099-01-01T00:00:00Z");
+        assertThat(renamed.json().path("registeredScopes").toString()).isEqualTo("[\"openid\",\"rest.all\"]");
+        assertThat(renamed.json().path("scopes").toString()).isEqualTo("[\"openid\"]");
+        Response sameAgain = server.admin("PATCH", path, Map.of("template", "narrowed", "scopes", List.of("openid", "rest.all")));
+        assertThat(sameAgain.status()).as(sameAgain.body()).isEqualTo(200);
+        Response serviceRenamed = server.admin("PATCH", "/admin/api/apps/" + service.clientId(), Map.of("name", "Batch 2"));
+        assertThat(serviceRenamed.status()).as(serviceRenamed.body()).isEqualTo(200);
+
+        // A scope added must fit the template; one within it may be added beside the kept one.
+        Response added = server.admin("PATCH", path, Map.of("scopes", List.of("openid", "rest.all", "email")));
+        assertThat(added.status()).isEqualTo(400);
+        assertThat(added.json().path("error_description").asText()).isEqualTo("scope 'email' is not allowed by the template 'narrowed'");
+        Response within = server.admin("PATCH", path, Map.of("scopes", List.of("openid", "rest.all", "profile")));
+        assertThat(within.status()).as(within.body()).isEqualTo(200);
+        assertThat(within.json().path("scopes").toString()).isEqualTo("[\"openid\",\"profile\"]");
+
+        // Another template is checked against every scope the app registers.
+        server.admin("POST", "/admin/api/templates", Map.of("name", "other", "scopes", List.of("openid", "profile")));
+        Response moved = server.admin("PATCH", path, Map.of("template", "other"));
+        assertThat(moved.status()).isEqualTo(400);
+        assertThat(moved.json().path("error_description").asText()).isEqualTo("scope 'rest.all' is not allowed by the template 'other'");
+        assertThat(server.admin("GET", path, null).json().path("template").asText()).isEqualTo("narrowed");
+    }
+
+    @Test
     void authorizedUsersAndGroupsAreStoredByName() {
         App app = server.createInteractive("web", Map.of("authorizedUsers", List.of("alice"), "authorizedGroups", List.of("Support")));
         JsonNode v = server.admin("GET", "/admin/api/apps/" + app.clientId(), null).json();
