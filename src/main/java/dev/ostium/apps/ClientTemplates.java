@@ -17,7 +17,9 @@ import org.jdbi.v3.core.mapper.RowMapper;
 public final class ClientTemplates {
 
     public static final String TOPIC = "template";
+    /** The template that interactive apps created without one follow: it can change, but keeps its name and stays. */
     public static final String DEFAULT = "default";
+    private static final String DEFAULT_FOLLOWERS = "web, single-page and native apps created without a template follow it";
 
     private final Database db;
     private final ChangeFeed changes;
@@ -70,6 +72,9 @@ public final class ClientTemplates {
     public ClientTemplate update(String currentName, TemplateSpec spec) {
         ClientTemplate t = require(currentName);
         String name = spec.name() == null ? t.name() : name(spec.name());
+        if (isDefault(t) && !name.equals(DEFAULT)) {
+            throw AppException.invalid("the template '" + DEFAULT + "' keeps its name: " + DEFAULT_FOLLOWERS);
+        }
         if (!name.equals(t.name()) && byName(name).isPresent()) throw AppException.invalid("a template named '" + name + "' exists already");
         String description = spec.description() == null ? t.description() : description(spec.description());
         Set<String> scopes = spec.scopes() == null ? t.scopes() : AppRegistry.scopes(spec.scopes());
@@ -96,9 +101,10 @@ public final class ClientTemplates {
         return require(name);
     }
 
-    /** Deletes an unused template; one that apps still follow is refused, naming how many. */
+    /** Deletes an unused template; one that apps still follow is refused, naming how many, and so is the default. */
     public void delete(String name) {
         ClientTemplate t = require(name);
+        if (isDefault(t)) throw AppException.invalid("the template '" + DEFAULT + "' cannot be deleted: " + DEFAULT_FOLLOWERS);
         db.jdbi().useTransaction(h -> {
             long users = h.createQuery("select count(*) from apps where template_id = :t").bind("t", t.id()).mapTo(Long.class).one();
             if (users > 0) {
@@ -107,6 +113,10 @@ public final class ClientTemplates {
             }
             h.createUpdate("delete from client_templates where id = :t").bind("t", t.id()).execute();
         });
+    }
+
+    public static boolean isDefault(ClientTemplate t) {
+        return DEFAULT.equals(t.name());
     }
 
     private static String name(String name) {

@@ -543,9 +543,10 @@ public final class ConsolePages {
                 .collect(Collectors.groupingBy(a -> a.template().name(), Collectors.counting()));
         List<TemplateRow> rows = templates.list().stream().map(t -> new TemplateRow(t.name(), nz(t.description()),
                 String.join(" ", t.scopes()), page.t("console.format." + t.tokenFormat().code), lifetimes(page, t),
-                uses.getOrDefault(t.name(), 0L))).toList();
+                uses.getOrDefault(t.name(), 0L), ClientTemplates.isDefault(t))).toList();
+        String error = ctx.queryParam("error");
         pages.render(ctx, "console/templates.jte", new TemplatesView(rows, notice(page, ctx.queryParam("notice")),
-                ctx.queryParam("error") == null ? null : page.t("console.template.in_use")));
+                error == null ? null : page.t("default".equals(error) ? "console.template.default_kept" : "console.template.in_use")));
     }
 
     private static String lifetimes(Page page, ClientTemplate t) {
@@ -575,7 +576,7 @@ public final class ConsolePages {
     private TemplateForm templateForm(Page page, String original, String name, String description, Set<String> scopes,
                                       TokenFormat format, String code, String access, String refresh, String id, String retry,
                                       String error) {
-        return new TemplateForm(original, name, description,
+        return new TemplateForm(original, ClientTemplates.DEFAULT.equals(original), name, description,
                 SCOPE_ORDER.stream().map(s -> new Option(s, page.t("scope." + s), scopes.contains(s))).toList(),
                 List.of(new Option("opaque", page.t("console.format.opaque"), format == TokenFormat.OPAQUE),
                         new Option("jwt", page.t("console.format.jwt"), format == TokenFormat.JWT)),
@@ -611,7 +612,7 @@ public final class ConsolePages {
             templates.delete(name);
         } catch (AppException e) {
             if (e.kind == AppException.Kind.NOT_FOUND) throw PageProblem.notFound("console.template.not_found");
-            pages.redirect(ctx, TEMPLATES + "?error=in_use");
+            pages.redirect(ctx, TEMPLATES + "?error=" + (ClientTemplates.DEFAULT.equals(name) ? "default" : "in_use"));
             return;
         }
         record(ctx, admin.get(), "template.deleted", null, null, Map.of("template", name));

@@ -44,12 +44,14 @@ public final class ConsoleViews {
     public record ShownOnceView(String clientId, String name, String clientSecret, String privateKeyPem, String privateJwk,
                                 String pemDataUrl, String backHref) {}
 
+    /** @param isDefault the template apps created without one follow: it cannot be deleted */
     public record TemplateRow(String name, String description, String scopes, String tokenFormat, String lifetimes,
-                              long apps) {}
+                              long apps, boolean isDefault) {}
 
     public record TemplatesView(List<TemplateRow> templates, String notice, String error) {}
 
-    public record TemplateForm(String originalName, String name, String description, List<Option> scopes,
+    /** @param fixedName the default template, whose name cannot change */
+    public record TemplateForm(String originalName, boolean fixedName, String name, String description, List<Option> scopes,
                                List<Option> tokenFormats, String codeTtl, String accessTokenTtl, String refreshTokenTtl,
                                String idTokenTtl, String refreshRetryWindow, String error) {}
 

@@ -155,6 +155,39 @@ class InteractiveAppsTest extends ServerTest {
     }
 
     @Test
+    void theDefaultTemplateKeepsItsNameAndCannotBeDeleted() {
+        Response renamed = server.admin("PATCH", "/admin/api/templates/default", Map.of("name", "standard"));
+        assertThat(renamed.status()).isEqualTo(400);
+        assertThat(renamed.json().path("error").asText()).isEqualTo("invalid_request");
+        assertThat(renamed.json().path("error_description").asText()).startsWith("the template 'default' keeps its name");
+        assertThat(server.admin("GET", "/admin/api/templates/standard", null).status()).isEqualTo(404);
+        Response deleted = server.admin("DELETE", "/admin/api/templates/default", null);
+        assertThat(deleted.status()).isEqualTo(400);
+        assertThat(deleted.json().path("error_description").asText()).startsWith("the template 'default' cannot be deleted");
+
+        // Its settings still change, its own name may be sent again, and apps created without a template follow it.
+        Response changed = server.admin("PATCH", "/admin/api/templates/default", Map.of("name", "default", "description", "ours"));
+        assertThat(changed.status()).as(changed.body()).isEqualTo(200);
+        assertThat(changed.json().path("description").asText()).isEqualTo("ours");
+        assertThat(server.createInteractive("spa", Map.of()).created().path("template").asText()).isEqualTo("default");
+    }
+
+    @Test
+    void aDatabaseThatLostTheDefaultTemplateGetsItBack() {
+        // As before the default template was kept: renamed, and the migration that brings it back not yet run.
+        server.node().db.jdbi().useHandle(h -> {
+            h.execute("update client_templates set name = 'renamed-default' where name = 'default'");
+            h.execute("delete from \"flyway_schema_history\" where \"version\" = '44'");
+        });
+        server.restart();
+        JsonNode restored = server.admin("GET", "/admin/api/templates/default", null).json();
+        assertThat(restored.path("scopes").size()).isEqualTo(8);
+        assertThat(restored.path("accessTokenTtl").asLong()).isEqualTo(600);
+        assertThat(server.admin("GET", "/admin/api/templates/renamed-default", null).status()).isEqualTo(200);
+        assertThat(server.createInteractive("web", Map.of()).created().path("template").asText()).isEqualTo("default");
+    }
+
+    @Test
     void appsOfANarrowedTemplateCanStillBeChangedButAddNoScopeOutsideIt() {
         server.admin("POST", "/admin/api/templates", Map.of("name", "narrowed", "scopes", List.of("openid", "profile", "rest.all")));
         App app = server.createInteractive("web", Map.of("template", "narrowed", "scopes", List.of("openid", "rest.all")));

@@ -181,6 +181,20 @@ class CliTest {
     }
 
     @Test
+    void theDefaultTemplateCannotBeRenamedOrDeleted() {
+        Run renamed = ostium("templates", "update", "default", "--rename", "standard");
+        assertThat(renamed.code()).isEqualTo(2);
+        assertThat(renamed.err()).contains("the template 'default' keeps its name");
+        Run deleted = ostium("templates", "delete", "default");
+        assertThat(deleted.code()).isEqualTo(2);
+        assertThat(deleted.err()).contains("the template 'default' cannot be deleted");
+        Run created = ostium("apps", "create", "--type", "web", "--name", "Follows default", "--redirect-uri", "https://a.example/cb");
+        assertThat(created.code()).as(created.err()).isZero();
+        assertThat(server.admin("GET", "/admin/api/apps/" + field(created.out(), "client_id"), null).json().path("template").asText())
+                .isEqualTo("default");
+    }
+
+    @Test
     void settingsAndKeysCommands() {
         Run set = ostium("settings", "set", "--users-rotate-secrets", "false");
         assertThat(set.out()).contains("\"usersRotateSecrets\" : false");

@@ -135,6 +135,26 @@ class ConsolePagesTest extends ServerTest {
     }
 
     @Test
+    void theDefaultTemplateOffersNoDeleteAndKeepsItsName() {
+        Person admin = admin();
+        Response list = admin.get("/admin/templates");
+        assertThat(list.body()).doesNotContain("action=\"/admin/templates/default/delete\"");
+        Response form = admin.get("/admin/templates/default");
+        assertThat(form.body()).contains("keeps its name and cannot be deleted").contains("maxlength=\"100\" readonly");
+
+        Response deleted = admin.submit("/admin/templates/default/delete", Map.of());
+        assertThat(deleted.header("Location")).contains("error=default");
+        assertThat(admin.get(deleted.header("Location")).body()).contains("The default template cannot be deleted");
+        admin.get("/admin/templates/default");
+        Response renamed = admin.submit("/admin/templates/default", Map.of("name", "standard", "scopes", "openid",
+                "tokenFormat", "opaque", "codeTtl", "600", "accessTokenTtl", "600", "refreshTokenTtl", "1209600",
+                "idTokenTtl", "3600", "refreshRetryWindow", "0"));
+        assertThat(renamed.status()).isEqualTo(400);
+        assertThat(renamed.body()).contains("keeps its name");
+        assertThat(server.admin("GET", "/admin/api/templates/default", null).json().path("scopes").size()).isEqualTo(8);
+    }
+
+    @Test
     void theAuditPageFiltersAndExports() {
         Person admin = admin();
         App app = server.createService("alice");
