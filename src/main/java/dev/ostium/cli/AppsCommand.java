@@ -69,7 +69,7 @@ final class AppsCommand {
         @Option(names = "--redirect-uri", description = "web, native, spa: a redirect URI (repeat for several); replaces the list on update")
         List<String> redirectUris;
 
-        @Option(names = "--post-logout-redirect-uri", description = "where logout may send the person back (repeatable)")
+        @Option(names = "--post-logout-redirect-uri", description = "where logout may send the person back (repeatable); replaces the list on update, '' alone empties it")
         List<String> postLogoutRedirectUris;
 
         @Option(names = "--offline-access", arity = "0..1", description = "the app receives refresh tokens")
@@ -78,10 +78,10 @@ final class AppsCommand {
         @Option(names = "--open-to-all", arity = "0..1", description = "every user may connect (default); false: only the authorized users and groups")
         Boolean openToAll;
 
-        @Option(names = "--authorized-user", description = "a username allowed to connect (repeatable); replaces the list")
+        @Option(names = "--authorized-user", description = "a username allowed to connect (repeatable); replaces the list, '' alone empties it")
         List<String> authorizedUsers;
 
-        @Option(names = "--authorized-group", description = "a group allowed to connect (repeatable); replaces the list")
+        @Option(names = "--authorized-group", description = "a group allowed to connect (repeatable); replaces the list, '' alone empties it")
         List<String> authorizedGroups;
 
         @Option(names = "--consent-name", description = "the name shown on the consent screen")
@@ -104,15 +104,25 @@ final class AppsCommand {
             if (expiresAt != null) m.put("expiresAt", expiresAt);
             if (canIntrospect != null) m.put("canIntrospect", canIntrospect);
             if (template != null) m.put("template", template);
-            if (redirectUris != null) m.put("redirectUris", redirectUris);
-            if (postLogoutRedirectUris != null) m.put("postLogoutRedirectUris", postLogoutRedirectUris);
+            if (redirectUris != null) m.put("redirectUris", list("--redirect-uri", redirectUris));
+            if (postLogoutRedirectUris != null) m.put("postLogoutRedirectUris", list("--post-logout-redirect-uri", postLogoutRedirectUris));
             if (offlineAccess != null) m.put("offlineAccess", offlineAccess);
             if (openToAll != null) m.put("openToAll", openToAll);
-            if (authorizedUsers != null) m.put("authorizedUsers", authorizedUsers);
-            if (authorizedGroups != null) m.put("authorizedGroups", authorizedGroups);
+            if (authorizedUsers != null) m.put("authorizedUsers", list("--authorized-user", authorizedUsers));
+            if (authorizedGroups != null) m.put("authorizedGroups", list("--authorized-group", authorizedGroups));
             if (consentName != null) m.put("consentName", consentName);
             if (idTokenAlg != null) m.put("idTokenAlg", idTokenAlg);
             return m;
+        }
+
+        /**
+         * A repeatable option's values, which replace the stored list. An empty value given alone ('') sends the
+         * empty list: the command line's way to say "none", as the API's [] does.
+         */
+        static List<String> list(String option, List<String> values) {
+            if (!values.contains("")) return values;
+            if (values.size() == 1) return List.of();
+            throw new AdminClient.Failure(option + " '' empties the list: give it alone, without other values");
         }
 
         /** The --icon file read and checked by its name, before anything is sent; null without --icon. */

@@ -181,6 +181,34 @@ class CliTest {
     }
 
     @Test
+    void anEmptyValueGivenAloneEmptiesAList() {
+        Run created = ostium("apps", "create", "--type", "web", "--name", "Lists", "--redirect-uri", "https://a.example/cb",
+                "--post-logout-redirect-uri", "https://a.example/bye", "--authorized-user", "alice", "--authorized-group", "Sales");
+        assertThat(created.code()).as(created.err()).isZero();
+        String id = field(created.out(), "client_id");
+
+        Run mixed = ostium("apps", "update", id, "--authorized-user", "", "--authorized-user", "bob", "--name", "Not stored");
+        assertThat(mixed.code()).isEqualTo(2);
+        assertThat(mixed.err()).contains("--authorized-user '' empties the list: give it alone");
+        var kept = server.admin("GET", "/admin/api/apps/" + id, null).json();
+        assertThat(kept.path("name").asText()).isEqualTo("Lists");
+        assertThat(kept.path("authorizedUsers").toString()).isEqualTo("[\"alice\"]");
+
+        Run emptied = ostium("apps", "update", id, "--post-logout-redirect-uri", "", "--authorized-user=", "--authorized-group", "");
+        assertThat(emptied.code()).as(emptied.err()).isZero();
+        var now = server.admin("GET", "/admin/api/apps/" + id, null).json();
+        assertThat(now.path("postLogoutRedirectUris").toString()).isEqualTo("[]");
+        assertThat(now.path("authorizedUsers").toString()).isEqualTo("[]");
+        assertThat(now.path("authorizedGroups").toString()).isEqualTo("[]");
+        assertThat(now.path("redirectUris").toString()).isEqualTo("[\"https://a.example/cb\"]");
+
+        // The one list an app cannot be without says so.
+        Run noRedirect = ostium("apps", "update", id, "--redirect-uri", "");
+        assertThat(noRedirect.code()).isEqualTo(2);
+        assertThat(noRedirect.err()).contains("at least one redirect URI is required");
+    }
+
+    @Test
     void theDefaultTemplateCannotBeRenamedOrDeleted() {
         Run renamed = ostium("templates", "update", "default", "--rename", "standard");
         assertThat(renamed.code()).isEqualTo(2);
