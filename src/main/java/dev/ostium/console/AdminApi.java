@@ -1,7 +1,9 @@
 package dev.ostium.console;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.type.LogicalType;
@@ -48,6 +50,7 @@ public final class AdminApi {
     private final SigningKeys keys;
     private final Discovery.Endpoints endpoints;
     private final ObjectMapper json;
+    private final ObjectReader reader;
     private final AuditTrail audit;
     private final AdminAudit adminAudit;
     private final AccessTokens accessTokens;
@@ -68,6 +71,7 @@ public final class AdminApi {
         this.keys = keys;
         this.endpoints = endpoints;
         this.json = strict(json);
+        this.reader = this.json.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }
 
     public void routes(RoutesConfig r) {
@@ -398,33 +402,53 @@ public final class AdminApi {
         if (ct == null || !ct.toLowerCase().startsWith("application/json")) {
             throw AppException.invalid("send application/json");
         }
+        JsonNode tree = tree(ctx.bodyAsBytes());
         try {
-            T value = json.readValue(ctx.bodyAsBytes(), type);
-            if (value == null) throw AppException.invalid("the body is empty");
-            return value;
+            return json.treeToValue(tree, type);
         } catch (com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException e) {
             throw AppException.invalid("unknown field '" + e.getPropertyName() + "'");
-        } catch (com.fasterxml.jackson.core.exc.StreamReadException e) {
-            throw unreadableBody(e);
-        } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
-            if (unreadable(e)) throw unreadableBody(e);
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
             // The innermost named field (a list's items have no name of their own).
-            String field = e.getPath().reversed().stream().map(com.fasterxml.jackson.databind.JsonMappingException.Reference::getFieldName)
-                    .filter(java.util.Objects::nonNull).findFirst().orElse(null);
+            String field = e instanceof com.fasterxml.jackson.databind.JsonMappingException m
+                    ? m.getPath().reversed().stream().map(com.fasterxml.jackson.databind.JsonMappingException.Reference::getFieldName)
+                            .filter(java.util.Objects::nonNull).findFirst().orElse(null)
+                    : null;
             throw AppException.invalid(field == null ? "the body must be a JSON object" : "field '" + field + "' has the wrong type");
-        } catch (java.io.IOException e) {
-            throw AppException.invalid("the body is not valid JSON");
         }
     }
 
-    /** The body could not be read as JSON at all (bad bytes, a field twice), whatever field the reader was at. */
-    private static boolean unreadable(Throwable e) {
-        for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
-            // A number too big for its field was read well enough: that is a wrong type, below.
-            if (c instanceof com.fasterxml.jackson.core.exc.InputCoercionException) return false;
-            if (c instanceof com.fasterxml.jackson.core.exc.StreamReadException || c instanceof java.io.CharConversionException) return true;
+    /**
+     * The body read as exactly one JSON object with nothing after it, whose every text can be stored as it was
+     * sent: an escape of half a surrogate pair would be read as a character no database keeps (it comes back as
+     * '?').
+     */
+    private JsonNode tree(byte[] body) {
+        JsonNode tree;
+        try {
+            tree = reader.readTree(body);
+        } catch (java.io.IOException e) {
+            throw unreadableBody(e);
         }
-        return false;
+        if (tree == null || !tree.isObject()) throw AppException.invalid("the body must be a JSON object");
+        checkText(tree, null);
+        return tree;
+    }
+
+    private static void checkText(JsonNode node, String field) {
+        if (node.isTextual() && !wellFormed(node.textValue())) {
+            throw AppException.invalid("field '" + field + "' holds half of a surrogate pair: not valid Unicode text");
+        }
+        if (node.isObject()) {
+            // Names need no check: the reader itself refuses half a pair in a name, and in raw bytes anywhere.
+            for (Map.Entry<String, JsonNode> e : node.properties()) checkText(e.getValue(), e.getKey());
+        } else if (node.isArray()) {
+            for (JsonNode item : node) checkText(item, field);
+        }
+    }
+
+    /** Every surrogate in its pair: text UTF-8 can hold. */
+    private static boolean wellFormed(String s) {
+        return java.nio.charset.StandardCharsets.UTF_8.newEncoder().canEncode(s);
     }
 
     private static AppException unreadableBody(Throwable e) {

@@ -1,7 +1,9 @@
 package dev.ostium.console;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import dev.ostium.crm.Access;
 import dev.ostium.crm.ChangeLog;
 import dev.ostium.crm.ModuleDescription;
@@ -30,13 +32,14 @@ public final class CrmAdminApi {
     private final ChangeLog changes;
     private final Sharing sharing;
     private final Directory directory;
-    private final ObjectMapper json;
+    private final ObjectReader json;
 
     public CrmAdminApi(ChangeLog changes, Sharing sharing, Directory directory, ObjectMapper json) {
         this.changes = changes;
         this.sharing = sharing;
         this.directory = directory;
-        this.json = json;
+        // One JSON value and nothing after it, as every admin API body.
+        this.json = json.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }
 
     public void routes(RoutesConfig r) {

@@ -148,6 +148,50 @@ class AdminApiTest extends ServerTest {
     }
 
     @Test
+    void aBodyIsOneJsonObjectOfWellFormedTextOrNothingIsStored() {
+        App app = server.createInteractive("web", Map.of("name", "Kept"));
+        String path = "/admin/api/apps/" + app.clientId();
+        long templates = server.count("client_templates");
+        long events = server.count("audit_events");
+        String sharing = server.admin("GET", "/admin/api/crm/sharing", null).body();
+        Map<String, Object> refused = new java.util.LinkedHashMap<>();
+        refused.put("{\"name\":\"changed\"} this is not JSON", "the body is not valid JSON");
+        refused.put("{\"name\":\"changed\"} {\"name\":\"again\"}", "the body is not valid JSON");
+        refused.put("{\"name\":\"changed\"}]", "the body is not valid JSON");
+        refused.put("{\"name\":\"a\\ud800b\"}", "field 'name' holds half of a surrogate pair: not valid Unicode text");
+        refused.put("{\"name\":\"a\\udc00\\ud800b\"}", "field 'name' holds half of a surrogate pair: not valid Unicode text");
+        refused.put("{\"redirectUris\":[\"https://a.example/\\udc00\"]}",
+                "field 'redirectUris' holds half of a surrogate pair: not valid Unicode text");
+        refused.put("{\"na\\ud800me\":\"x\"}", "the body is not valid JSON");
+        refused.forEach((body, reason) -> {
+            Response r = server.admin("PATCH", path, body);
+            assertThat(r.status()).as(body).isEqualTo(400);
+            assertThat(r.json().path("error").asText()).isEqualTo("invalid_request");
+            assertThat(r.json().path("error_description").asText()).as(body).isEqualTo(reason);
+        });
+        // The same half pair sent as raw bytes (UTF-8 has no encoding for it).
+        byte[] raw = {'{', '"', 'n', 'a', 'm', 'e', '"', ':', '"', 'a', (byte) 0xed, (byte) 0xa0, (byte) 0x80, '"', '}'};
+        Response rawHalf = server.admin("PATCH", path, raw);
+        assertThat(rawHalf.status()).isEqualTo(400);
+        assertThat(rawHalf.json().path("error_description").asText()).isEqualTo("the body is not UTF-8");
+        Response template = server.admin("POST", "/admin/api/templates", "{\"name\":\"tpl-trailing\"}]]]{");
+        assertThat(template.status()).isEqualTo(400);
+        assertThat(server.admin("PUT", "/admin/api/settings", "{\"oauthEnabled\":false} x").status()).isEqualTo(400);
+        assertThat(server.admin("PUT", "/admin/api/crm/sharing", "{\"Accounts\":\"public_read_write\"} x").status()).isEqualTo(400);
+        assertThat(server.admin("GET", path, null).json().path("name").asText()).isEqualTo("Kept");
+        assertThat(server.count("client_templates")).isEqualTo(templates);
+        assertThat(server.admin("GET", "/admin/api/settings", null).json().path("oauthEnabled").asBoolean()).isTrue();
+        assertThat(server.admin("GET", "/admin/api/crm/sharing", null).body()).isEqualTo(sharing);
+        assertThat(server.count("audit_events")).isEqualTo(events);
+
+        // A whole pair, escaped or not, is text like any other.
+        Response paired = server.admin("PATCH", path, "{\"name\":\"Caf\\u00e9 \\ud83d\\ude00\",\"description\":\"\uD83D\uDE00\"}");
+        assertThat(paired.status()).as(paired.body()).isEqualTo(200);
+        assertThat(paired.json().path("name").asText()).isEqualTo("Café \uD83D\uDE00");
+        assertThat(server.admin("GET", path, null).json().path("description").asText()).isEqualTo("\uD83D\uDE00");
+    }
+
+    @Test
     void unknownAppsAre404() {
         for (String path : List.of("/admin/api/apps/ost_nope", "/admin/api/apps/ost_nope/tokens")) {
             Response r = server.admin("GET", path, null);
