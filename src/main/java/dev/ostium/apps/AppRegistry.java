@@ -529,18 +529,32 @@ public final class AppRegistry {
         return requireName("name", name);
     }
 
-    /** A display name: present, not too long, no control characters; {@code field} names it in errors. */
+    /** A display name: present, not too long, no control or formatting characters; {@code field} names it in errors. */
     private String requireName(String field, String name) {
         if (name == null || name.isBlank()) throw AppException.invalid(field + " is required");
         if (name.length() > MAX_NAME) throw AppException.invalid(field + " is longer than " + MAX_NAME + " characters");
         if (name.chars().anyMatch(Character::isISOControl)) throw AppException.invalid(field + " holds control characters");
+        noFormatting(field, name);
         return name.trim();
     }
 
     private static String description(String d) {
         if (d == null) return null;
         if (d.length() > MAX_DESCRIPTION) throw AppException.invalid("description is longer than " + MAX_DESCRIPTION + " characters");
+        noFormatting("description", d);
         return d;
+    }
+
+    /**
+     * Names and descriptions are shown to people on the consent screen, where a bidirectional override or a
+     * zero-width character (Unicode's invisible formatting characters) would make an app read as another.
+     */
+    private static void noFormatting(String field, String text) {
+        java.util.OptionalInt hidden = text.codePoints().filter(c -> Character.getType(c) == Character.FORMAT).findFirst();
+        if (hidden.isPresent()) {
+            throw AppException.invalid(String.format("%s holds the invisible formatting character U+%04X, which can disguise text",
+                    field, hidden.getAsInt()));
+        }
     }
 
     private User boundUser(String username) {

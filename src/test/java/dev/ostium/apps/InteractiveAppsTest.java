@@ -108,6 +108,37 @@ class InteractiveAppsTest extends ServerTest {
     }
 
     @Test
+    void invisibleFormattingCharactersCannotDisguiseWhatTheConsentScreenShows() {
+        App app = server.createInteractive("web", Map.of("name", "Payroll", "consentName", "Payroll", "description", "Pays people"));
+        long apps = server.count("apps");
+        // A right-to-left override, a zero-width space, an isolate, a byte-order mark, a soft hyphen.
+        for (String hidden : List.of("\u202E", "\u200B", "\u2066", "\uFEFF", "\u00AD")) {
+            String code = String.format("U+%04X", (int) hidden.charAt(0));
+            for (String field : List.of("name", "consentName", "description")) {
+                String value = "Pay" + hidden + "roll";
+                Map<String, Object> spec = new java.util.HashMap<>(Map.of("name", "x", "type", "web",
+                        "redirectUris", List.of("https://a.example/cb")));
+                spec.put(field, value);
+                Response created = server.admin("POST", "/admin/api/apps", spec);
+                assertThat(created.status()).as(field + " " + code).isEqualTo(400);
+                assertThat(created.json().path("error_description").asText())
+                        .isEqualTo(field + " holds the invisible formatting character " + code + ", which can disguise text");
+                Response changed = server.admin("PATCH", "/admin/api/apps/" + app.clientId(), Map.of(field, value));
+                assertThat(changed.status()).as(field + " " + code).isEqualTo(400);
+            }
+            Response service = server.admin("POST", "/admin/api/apps", Map.of("name", "Batch" + hidden, "user", "alice"));
+            assertThat(service.status()).isEqualTo(400);
+        }
+        assertThat(server.count("apps")).isEqualTo(apps);
+        JsonNode kept = server.admin("GET", "/admin/api/apps/" + app.clientId(), null).json();
+        assertThat(List.of(kept.path("name").asText(), kept.path("consentName").asText(), kept.path("description").asText()))
+                .containsExactly("Payroll", "Payroll", "Pays people");
+        // Letters of any script, and characters outside the basic plane, are names like any other.
+        Response other = server.admin("PATCH", "/admin/api/apps/" + app.clientId(), Map.of("name", "Buste paga \u05E9\u05DB\u05E8 \uD83D\uDCB6"));
+        assertThat(other.status()).as(other.body()).isEqualTo(200);
+    }
+
+    @Test
     void templatesAreListedCreatedUpdatedAndDeleted() {
         JsonNode list = server.admin("GET", "/admin/api/templates", null).json();
         assertThat(list.findValuesAsText("name")).contains("default");
