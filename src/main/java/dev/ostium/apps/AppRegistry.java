@@ -31,7 +31,8 @@ public final class AppRegistry {
     public static final String TOPIC = "app";
     private static final int MAX_NAME = 200;
     private static final int MAX_DESCRIPTION = 2000;
-    private static final Instant LATEST_EXPIRY = Instant.parse("9999-12-31T23:59:59Z");
+    /** The first instant after the years an expiry may fall in (1970 to 9999, to the last millisecond). */
+    private static final Instant AFTER_9999 = Instant.parse("+10000-01-01T00:00:00Z");
 
     private final Database db;
     private final Directory directory;
@@ -592,8 +593,8 @@ public final class AppRegistry {
         try {
             Instant at = Instant.parse(s);
             // Stored as epoch milliseconds: keep to dates a person could mean.
-            if (at.isBefore(Instant.EPOCH) || at.isAfter(LATEST_EXPIRY)) {
-                throw AppException.invalid("expiresAt must be between 1970 and 9999");
+            if (at.isBefore(Instant.EPOCH) || !at.isBefore(AFTER_9999)) {
+                throw AppException.invalid("expiresAt must fall in the years 1970 to 9999");
             }
             return at;
         } catch (DateTimeParseException e) {

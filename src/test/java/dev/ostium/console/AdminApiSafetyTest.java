@@ -9,6 +9,7 @@ import dev.ostium.testing.TestServer;
 import dev.ostium.testing.TestServer.App;
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedClass;
@@ -54,6 +55,26 @@ class AdminApiSafetyTest extends ServerTest {
         Response create = server.admin("POST", "/admin/api/apps",
                 Map.of("name", "x", "user", "alice", "expiresAt", "-0001-01-01T00:00:00Z"));
         assertThat(create.status()).isEqualTo(400);
+    }
+
+    @Test
+    void anExpiryMayFallAnywhereInTheYears1970To9999() {
+        App app = server.createService("alice");
+        String path = "/admin/api/apps/" + app.clientId();
+        for (String last : List.of("9999-12-31T23:59:59.999Z", "9999-12-31T23:59:59Z", "2999-06-30T12:00:00Z")) {
+            Response r = server.admin("PATCH", path, Map.of("expiresAt", last));
+            assertThat(r.status()).as(last + " -> " + r.body()).isEqualTo(200);
+            assertThat(r.json().path("expiresAt").asText()).isEqualTo(last);
+        }
+        for (String outside : List.of("+10000-01-01T00:00:00Z", "1969-12-31T23:59:59.999Z")) {
+            Response r = server.admin("PATCH", path, Map.of("expiresAt", outside));
+            assertThat(r.status()).as(outside).isEqualTo(400);
+            assertThat(r.json().path("error_description").asText()).isEqualTo("expiresAt must fall in the years 1970 to 9999");
+        }
+        assertThat(server.admin("GET", path, null).json().path("expiresAt").asText()).isEqualTo("2999-06-30T12:00:00Z");
+        Response first = server.admin("PATCH", path, Map.of("expiresAt", "1970-01-01T00:00:00Z"));
+        assertThat(first.status()).isEqualTo(200);
+        assertThat(first.json().path("expiresAt").asText()).isEqualTo("1970-01-01T00:00:00Z");
     }
 
     @Test
