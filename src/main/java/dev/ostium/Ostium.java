@@ -249,6 +249,8 @@ public final class Ostium implements AutoCloseable {
             close();
             throw StartupException.from("cannot listen on " + config.host() + ":" + config.port(), e);
         }
+        // Once the server listens: unpacking and testing the native library would delay readiness by ~0.3 s.
+        SigningKeys.loadNativeSigner();
         log.info("Ostium is serving {} (listening on {}:{}, database {})", config.issuer(), config.host(), http.port(),
                 config.embeddedDatabase() ? "embedded H2 in " + config.dataDir() : "PostgreSQL");
         return this;

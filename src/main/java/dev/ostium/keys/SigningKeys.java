@@ -67,6 +67,14 @@ public final class SigningKeys {
         });
     }
 
+    /**
+     * Starts loading the native signer in the background; ES256 is signed in Java until it is ready, and
+     * wherever it cannot load (see {@link NativeSignatures}).
+     */
+    public static void loadNativeSigner() {
+        NativeSignatures.loadInBackground();
+    }
+
     /** Generates the first keys when there are none, then loads. */
     public void init() {
         db.jdbi().useTransaction(h -> {
