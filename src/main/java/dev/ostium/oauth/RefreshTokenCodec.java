@@ -17,10 +17,17 @@ final class RefreshTokenCodec {
     /** 10 bytes of id, 32 of verifier (see {@link TokenIds#mintOpaque(long, byte[])}). */
     private static final int SEED_BYTES = 42;
 
-    private final byte[] key;
+    /** Keyed once; each derivation works on a clone, which skips the provider lookup and the key schedule. */
+    private final Mac keyed;
 
     RefreshTokenCodec(byte[] key) {
-        this.key = key.clone();
+        try {
+            keyed = Mac.getInstance("HmacSHA512");
+            keyed.init(new SecretKeySpec(key, "HmacSHA512"));
+            keyed.clone();
+        } catch (GeneralSecurityException | CloneNotSupportedException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     byte[] successorRefreshSeed(String presented) {
@@ -33,13 +40,12 @@ final class RefreshTokenCodec {
 
     private byte[] seed(String purpose, String presented) {
         try {
-            Mac mac = Mac.getInstance("HmacSHA512");
-            mac.init(new SecretKeySpec(key, "HmacSHA512"));
+            Mac mac = (Mac) keyed.clone();
             byte[] out = mac.doFinal((purpose + "\u0000" + presented).getBytes(StandardCharsets.US_ASCII));
             byte[] seed = new byte[SEED_BYTES];
             System.arraycopy(out, 0, seed, 0, SEED_BYTES);
             return seed;
-        } catch (GeneralSecurityException e) {
+        } catch (CloneNotSupportedException e) {
             throw new IllegalStateException(e);
         }
     }
