@@ -547,15 +547,25 @@ public final class AppRegistry {
     }
 
     /**
-     * Names and descriptions are shown to people on the consent screen, where a bidirectional override or a
-     * zero-width character (Unicode's invisible formatting characters) would make an app read as another.
+     * Names and descriptions are shown to people on the consent screen, where a bidirectional override, a
+     * zero-width character (Unicode's invisible formatting characters), a line separator or a character that
+     * draws as blank (the Hangul fillers, the blank Braille pattern, the combining grapheme joiner) would make an
+     * app read as another.
      */
     private static void noFormatting(String field, String text) {
-        java.util.OptionalInt hidden = text.codePoints().filter(c -> Character.getType(c) == Character.FORMAT).findFirst();
+        java.util.OptionalInt hidden = text.codePoints().filter(AppRegistry::invisible).findFirst();
         if (hidden.isPresent()) {
-            throw AppException.invalid(String.format("%s holds the invisible formatting character U+%04X, which can disguise text",
+            throw AppException.invalid(String.format("%s holds the invisible character U+%04X, which can disguise text",
                     field, hidden.getAsInt()));
         }
+    }
+
+    private static final Set<Integer> BLANK = Set.of(0x034F, 0x115F, 0x1160, 0x2800, 0x3164, 0xFFA0);
+
+    private static boolean invisible(int c) {
+        int type = Character.getType(c);
+        return type == Character.FORMAT || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR
+                || BLANK.contains(c) || (c >= 0x180B && c <= 0x180F);
     }
 
     private User boundUser(String username) {

@@ -111,8 +111,9 @@ class InteractiveAppsTest extends ServerTest {
     void invisibleFormattingCharactersCannotDisguiseWhatTheConsentScreenShows() {
         App app = server.createInteractive("web", Map.of("name", "Payroll", "consentName", "Payroll", "description", "Pays people"));
         long apps = server.count("apps");
-        // A right-to-left override, a zero-width space, an isolate, a byte-order mark, a soft hyphen.
-        for (String hidden : List.of("\u202E", "\u200B", "\u2066", "\uFEFF", "\u00AD")) {
+        // A right-to-left override, a zero-width space, an isolate, a byte-order mark, a soft hyphen; a Hangul filler, the
+        // blank Braille pattern, a Hangul choseong filler, the combining grapheme joiner, a line separator.
+        for (String hidden : List.of("\u202E", "\u200B", "\u2066", "\uFEFF", "\u00AD", "\u3164", "\u2800", "\u115F", "\u034F", "\u2028")) {
             String code = String.format("U+%04X", (int) hidden.charAt(0));
             for (String field : List.of("name", "consentName", "description")) {
                 String value = "Pay" + hidden + "roll";
@@ -122,7 +123,7 @@ class InteractiveAppsTest extends ServerTest {
                 Response created = server.admin("POST", "/admin/api/apps", spec);
                 assertThat(created.status()).as(field + " " + code).isEqualTo(400);
                 assertThat(created.json().path("error_description").asText())
-                        .isEqualTo(field + " holds the invisible formatting character " + code + ", which can disguise text");
+                        .isEqualTo(field + " holds the invisible character " + code + ", which can disguise text");
                 Response changed = server.admin("PATCH", "/admin/api/apps/" + app.clientId(), Map.of(field, value));
                 assertThat(changed.status()).as(field + " " + code).isEqualTo(400);
             }
