@@ -116,9 +116,11 @@ public final class AuthorizationEndpoint {
     }
 
     public void routes(RoutesConfig r) {
-        pages.get(r, PATH, ctx -> authorize(ctx, ctx.queryParamMap(), wellFormedQuery(ctx)));
+        pages.get(r, PATH, ctx -> authorize(ctx, ctx.queryParamMap(), wellFormedQuery(ctx),
+                ctx.queryString() == null ? "" : ctx.queryString()));
         // §3.1.2.1 (OpenID Connect): the request may also be POSTed, by the client's page: no CSRF token there.
-        pages.postFromAnotherSite(r, PATH, ctx -> authorize(ctx, formParams(ctx), utf8Declared(ctx) && FormBody.wellFormed(ctx.bodyAsBytes())));
+        pages.postFromAnotherSite(r, PATH, ctx -> authorize(ctx, formParams(ctx), utf8Declared(ctx) && FormBody.wellFormed(ctx.bodyAsBytes()),
+                new String(ctx.bodyAsBytes(), StandardCharsets.ISO_8859_1)));
         pages.post(r, CONSENT_PATH, this::decide);
     }
 
@@ -143,8 +145,11 @@ public final class AuthorizationEndpoint {
         }
     }
 
-    /** @param wellFormed whether the parameters arrived as valid form encoding of UTF-8 (else they were patched up) */
-    private void authorize(Context ctx, Map<String, List<String>> raw, boolean wellFormed) {
+    /**
+     * @param wellFormed whether the parameters arrived as valid form encoding of UTF-8 (else they were patched up)
+     * @param encoded    the parameters as they arrived (query or body, a character per byte)
+     */
+    private void authorize(Context ctx, Map<String, List<String>> raw, boolean wellFormed, String encoded) {
         // Even the page that says the client or its redirect URI is wrong speaks the language the app asked for.
         pages.preferLanguages(ctx, single(raw, "ui_locales"));
         Target target;
@@ -156,9 +161,10 @@ public final class AuthorizationEndpoint {
             throw noTarget;
         }
         try {
-            // §4.1.2: the state must go back exactly as sent; one that had to be patched up is not sent back at all.
+            // §4.1.2: the state must go back exactly as sent: read again from what arrived, it goes back when it was
+            // itself cleanly encoded; one that had to be patched up is not sent back at all.
             if (!wellFormed) {
-                target = new Target(target.redirectUri(), target.named(), target.mode(), null);
+                target = new Target(target.redirectUri(), target.named(), target.mode(), FormBody.intactValue(encoded, "state").orElse(null));
                 throw new Refused(OAuth2Error.INVALID_REQUEST, "the request is not valid form encoding of UTF-8 text");
             }
             Request req = parse(raw, target);

@@ -4,7 +4,6 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.oauth2.sdk.ParseException;
 import com.nimbusds.oauth2.sdk.auth.ClientAuthenticationMethod;
-import com.nimbusds.oauth2.sdk.auth.ClientSecretBasic;
 import com.nimbusds.oauth2.sdk.auth.PrivateKeyJWT;
 import com.nimbusds.oauth2.sdk.auth.Secret;
 import com.nimbusds.oauth2.sdk.auth.verifier.ClientAuthenticationVerifier;
@@ -20,7 +19,12 @@ import dev.ostium.apps.ClientSecrets;
 import dev.ostium.apps.ExternalApp;
 import dev.ostium.apps.SecretType;
 import dev.ostium.web.FormBody;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.security.PublicKey;
+import java.util.Base64;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -145,13 +149,28 @@ public final class ClientAuthenticator {
         return t.replaceAll("[^\\x21-\\x7E]", "?");
     }
 
-    private String[] basicCredentials(String header) {
+    /**
+     * RFC 7617 with RFC 6749 §2.3.1: Base64 of the form-encoded client id, a colon and the form-encoded secret.
+     * Read exactly: nothing is trimmed, so a client id with a space or a control character after it names no client.
+     */
+    static String[] basicCredentials(String header) {
         try {
-            ClientSecretBasic basic = ClientSecretBasic.parse(header);
-            return new String[] {basic.getClientID().getValue(), basic.getClientSecret().getValue()};
-        } catch (ParseException | RuntimeException e) {
+            byte[] raw = Base64.getDecoder().decode(header.substring("Basic ".length()).strip());
+            String decoded = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(raw)).toString();
+            int colon = decoded.indexOf(':');
+            if (colon <= 0) throw new IllegalArgumentException("no client id and colon");
+            String id = FormBody.decodeComponent(decoded.substring(0, colon));
+            String secret = FormBody.decodeComponent(decoded.substring(colon + 1));
+            if (id.isEmpty() || secret.isEmpty() || controls(id) || controls(secret)) throw new IllegalArgumentException("not a client id and secret");
+            return new String[] {id, secret};
+        } catch (IllegalArgumentException | CharacterCodingException | OAuthProblem e) {
             throw OAuthProblem.invalidClient("malformed HTTP Basic credentials");
         }
+    }
+
+    private static boolean controls(String s) {
+        return s.chars().anyMatch(c -> c < 0x20 || c == 0x7F);
     }
 
     private Authenticated secret(String[] idAndSecret, FormBody form, boolean basic) {
@@ -180,6 +199,15 @@ public final class ClientAuthenticator {
             throw OAuthProblem.invalidClient("malformed client assertion: " + e.getMessage());
         }
         String clientId = auth.getClientID().getValue();
+        // RFC 7523 §3: iss and sub are the client id, exactly as registered (the parsed client id is trimmed).
+        try {
+            var raw = auth.getClientAssertion().getJWTClaimsSet();
+            if (!clientId.equals(raw.getIssuer()) || !clientId.equals(raw.getSubject())) {
+                throw OAuthProblem.invalidClient("the client assertion's iss and sub must both be the client id");
+            }
+        } catch (java.text.ParseException e) {
+            throw OAuthProblem.invalidClient("malformed client assertion");
+        }
         if (form.get("client_id") != null && !form.get("client_id").equals(clientId)) {
             throw OAuthProblem.invalidRequest("client_id differs from the client assertion's subject");
         }

@@ -1,7 +1,5 @@
 package dev.ostium.oauth;
 
-import com.nimbusds.oauth2.sdk.ParseException;
-import com.nimbusds.oauth2.sdk.auth.ClientSecretBasic;
 import dev.ostium.apps.AppRegistry;
 import dev.ostium.apps.ExternalApp;
 import dev.ostium.web.FormBody;
@@ -39,8 +37,8 @@ public final class Cors {
         String authorization = ctx.header("Authorization");
         if (clientId == null && authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
             try {
-                clientId = ClientSecretBasic.parse(authorization).getClientID().getValue();
-            } catch (ParseException e) {
+                clientId = ClientAuthenticator.basicCredentials(authorization)[0];
+            } catch (OAuthProblem e) {
                 return; // the client authentication answers it
             }
         }

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A strictly read application/x-www-form-urlencoded body, as the OAuth endpoints require: right media
@@ -58,6 +59,47 @@ public final class FormBody {
         } catch (OAuthProblem e) {
             return false;
         }
+    }
+
+    /**
+     * The value of one parameter of form encoding that is not well formed elsewhere: present once, its name and
+     * value ASCII and cleanly escaped. Empty otherwise. So a refusal can still give a parameter back exactly as it
+     * was sent (an authorization request's {@code state}) when only other parameters are at fault.
+     *
+     * @param encoded the query or body, one character per byte
+     */
+    public static Optional<String> intactValue(String encoded, String name) {
+        String found = null;
+        for (String pair : encoded.split("&")) {
+            int eq = pair.indexOf('=');
+            String rawName = eq < 0 ? pair : pair.substring(0, eq);
+            String rawValue = eq < 0 ? "" : pair.substring(eq + 1);
+            if (!ascii(rawName) || !name.equals(decodedOrNull(rawName))) continue;
+            if (found != null || !ascii(rawValue)) return Optional.empty();
+            found = decodedOrNull(rawValue);
+            if (found == null) return Optional.empty();
+        }
+        return Optional.ofNullable(found);
+    }
+
+    /** One name or value of form encoding, decoded strictly (see {@link #decode}); invalid_request when it is not. */
+    public static String decodeComponent(String s) {
+        return decode(s);
+    }
+
+    private static String decodedOrNull(String s) {
+        try {
+            return decode(s);
+        } catch (OAuthProblem malformed) {
+            return null;
+        }
+    }
+
+    private static boolean ascii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) return false;
+        }
+        return true;
     }
 
     static FormBody parse(String body, String address) {

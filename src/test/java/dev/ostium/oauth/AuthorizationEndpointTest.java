@@ -312,10 +312,17 @@ class AuthorizationEndpointTest extends ServerTest {
             assertThat(refused.get("error")).as(bad).isEqualTo("invalid_request");
             assertThat(refused).as(bad).doesNotContainKey("state").doesNotContainKey("code");
         }
-        Map<String, String> posted = request(app, CB, "openid", Map.of());
-        for (String bad : List.of("&nonce=%ff", "&nonce=%zz", "&nonce=%")) {
-            Response badPost = p.postBody("/oauth2/authorize", TestServer.form(posted) + bad);
-            assertThat(backAtClient(badPost, CB).get("error")).as(bad).isEqualTo("invalid_request");
+        Map<String, String> posted = request(app, CB, "openid", Map.of("state", "kept as sent"));
+        for (String bad : List.of("&nonce=%ff", "&nonce=%zz", "&nonce=%", "&nonce=%\u0665F", "&x=%00")) {
+            // Only another parameter is at fault: the state, cleanly encoded itself, goes back exactly as sent.
+            Map<String, String> refused = backAtClient(p.postBody("/oauth2/authorize", TestServer.form(posted) + bad), CB);
+            assertThat(refused.get("error")).as(bad).isEqualTo("invalid_request");
+            assertThat(refused.get("state")).as(bad).isEqualTo("kept as sent");
+        }
+        for (String bad : List.of("&nonce=%ff", "&x=%00")) {
+            Map<String, String> gotten = backAtClient(p.get(url(posted) + bad), CB);
+            assertThat(gotten.get("error")).as(bad).isEqualTo("invalid_request");
+            assertThat(gotten.get("state")).as(bad).isEqualTo("kept as sent");
         }
         // A request that declares another charset would be read as that: refused too.
         Response latin1 = p.get(url(request(app, CB, "openid", Map.of())), Map.of("Content-Type", "text/plain; charset=ISO-8859-1"));

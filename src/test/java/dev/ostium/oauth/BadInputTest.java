@@ -226,7 +226,7 @@ class BadInputTest extends ServerTest {
         Response nonce = server.get("/oauth2/authorize?response_type=code&scope=openid&client_id=" + web.clientId()
                 + "&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&nonce=a%00b&state=s");
         assertThat(nonce.status()).isEqualTo(303);
-        assertThat(nonce.header("Location")).startsWith("https://app.example/cb?error=invalid_request");
+        assertThat(nonce.header("Location")).startsWith("https://app.example/cb?error=invalid_request").contains("&state=s&");
         Response logout = server.get("/oauth2/logout?client_id=%00");
         assertThat(logout.status()).as(logout.body()).isEqualTo(400);
         assertThat(logout.header("Content-Type")).startsWith("text/html");
@@ -321,8 +321,14 @@ class BadInputTest extends ServerTest {
 
     @Test
     void garbageAuthorizationHeadersAreInvalidClient() {
-        for (String h : List.of("Basic !!!notbase64", "Basic " + java.util.Base64.getEncoder().encodeToString("nocolon".getBytes()),
-                "Bearer " + token, "Digest username=x")) {
+        java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+        for (String h : List.of("Basic !!!notbase64", "Basic " + b64.encodeToString("nocolon".getBytes()),
+                "Bearer " + token, "Digest username=x",
+                // the client id exactly, with the right secret: nothing trimmed from either
+                "Basic " + b64.encodeToString((app.clientId() + " :" + app.secret()).getBytes()),
+                "Basic " + b64.encodeToString((app.clientId() + "\t:" + app.secret()).getBytes()),
+                "Basic " + b64.encodeToString((app.clientId() + "%00:" + app.secret()).getBytes()),
+                "Basic " + b64.encodeToString((" " + app.clientId() + ":" + app.secret()).getBytes()))) {
             Response r = raw("/oauth2/token", "application/x-www-form-urlencoded", "grant_type=client_credentials", h);
             assertOAuthError(r, 401, "invalid_client");
         }

@@ -132,6 +132,24 @@ class SignedJwtClientTest extends ServerTest {
     }
 
     @Test
+    void theAssertionsIssAndSubAreTheClientIdExactly() throws Exception {
+        KeyedApp app = generatedApp("alice");
+        String id = app.clientId();
+        // nothing after the client id, however invisible: the parsed client id would be trimmed
+        for (String[] issSub : List.of(new String[] {id + " ", id + " "}, new String[] {id + "\u0000", id + "\u0000"},
+                new String[] {id, id + "\t"})) {
+            // (with client_id named in the body too, as RFC 7521 §4.2 allows: its failures count against this client only)
+            Response r = server.postForm("/oauth2/token", null, null, TestServer.form(Map.of("grant_type", "client_credentials",
+                    "client_id", id, "client_assertion_type", ASSERTION_TYPE,
+                    "client_assertion", assertion(app.privateKey(), issSub[0], issSub[1], tokenUrl(), 60, UUID.randomUUID().toString()))));
+            assertThat(r.status()).as(r.body()).isEqualTo(401);
+            assertThat(r.json().path("error").asText()).isEqualTo("invalid_client");
+        }
+        assertThat(clientAssertionToken(assertion(app.privateKey(), id, id, tokenUrl(), 60, UUID.randomUUID().toString())).status())
+                .isEqualTo(200);
+    }
+
+    @Test
     void secretKeyAppCannotUsePrivateKeyJwtAndViceVersa() throws Exception {
         KeyedApp signed = generatedApp("alice");
         App secretApp = server.createService("alice");
