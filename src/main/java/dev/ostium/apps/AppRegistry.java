@@ -15,6 +15,7 @@ import java.time.format.DateTimeParseException;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongConsumer;
@@ -35,6 +36,7 @@ public final class AppRegistry {
     private static final Instant AFTER_9999 = Instant.parse("+10000-01-01T00:00:00Z");
 
     private final Database db;
+    private final List<LongConsumer> whenAccessChanged = new CopyOnWriteArrayList<>();
     private final Directory directory;
     private final ClientTemplates templates;
     private final ChangeFeed changes;
@@ -207,8 +209,6 @@ public final class AppRegistry {
         });
         return new Created(byId(id).orElseThrow(), secret, generated);
     }
-
-    private final List<LongConsumer> whenAccessChanged = new CopyOnWriteArrayList<>();
 
     /** Runs {@code action} with the app's id each time who may connect to it was changed, after the change is stored. */
     public void whenAccessChanged(LongConsumer action) {
@@ -530,19 +530,19 @@ public final class AppRegistry {
         return requireName("name", name);
     }
 
-    /** A display name: present, not too long, no control or formatting characters; {@code field} names it in errors. */
+    /** A display name: present, not too long, no control or invisible characters; {@code field} names it in errors. */
     private String requireName(String field, String name) {
         if (name == null || name.isBlank()) throw AppException.invalid(field + " is required");
         if (name.length() > MAX_NAME) throw AppException.invalid(field + " is longer than " + MAX_NAME + " characters");
         if (name.chars().anyMatch(Character::isISOControl)) throw AppException.invalid(field + " holds control characters");
-        noFormatting(field, name);
+        noInvisible(field, name);
         return name.trim();
     }
 
     private static String description(String d) {
         if (d == null) return null;
         if (d.length() > MAX_DESCRIPTION) throw AppException.invalid("description is longer than " + MAX_DESCRIPTION + " characters");
-        noFormatting("description", d);
+        noInvisible("description", d);
         return d;
     }
 
@@ -552,8 +552,8 @@ public final class AppRegistry {
      * draws as blank (the Hangul fillers, the blank Braille pattern, the combining grapheme joiner) would make an
      * app read as another.
      */
-    private static void noFormatting(String field, String text) {
-        java.util.OptionalInt hidden = text.codePoints().filter(AppRegistry::invisible).findFirst();
+    private static void noInvisible(String field, String text) {
+        OptionalInt hidden = text.codePoints().filter(AppRegistry::invisible).findFirst();
         if (hidden.isPresent()) {
             throw AppException.invalid(String.format("%s holds the invisible character U+%04X, which can disguise text",
                     field, hidden.getAsInt()));

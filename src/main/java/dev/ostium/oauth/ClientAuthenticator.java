@@ -19,13 +19,9 @@ import dev.ostium.apps.ClientSecrets;
 import dev.ostium.apps.ExternalApp;
 import dev.ostium.apps.SecretType;
 import dev.ostium.web.FormBody;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.security.PublicKey;
-import java.util.Base64;
 import java.time.Clock;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -156,15 +152,14 @@ public final class ClientAuthenticator {
     static String[] basicCredentials(String header) {
         try {
             byte[] raw = Base64.getDecoder().decode(header.substring("Basic ".length()).strip());
-            String decoded = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(raw)).toString();
+            String decoded = FormBody.utf8(raw);
             int colon = decoded.indexOf(':');
             if (colon <= 0) throw new IllegalArgumentException("no client id and colon");
             String id = FormBody.decodeComponent(decoded.substring(0, colon));
             String secret = FormBody.decodeComponent(decoded.substring(colon + 1));
             if (id.isEmpty() || secret.isEmpty() || controls(id) || controls(secret)) throw new IllegalArgumentException("not a client id and secret");
             return new String[] {id, secret};
-        } catch (IllegalArgumentException | CharacterCodingException | OAuthProblem e) {
+        } catch (IllegalArgumentException | OAuthProblem e) {
             throw OAuthProblem.invalidClient("malformed HTTP Basic credentials");
         }
     }

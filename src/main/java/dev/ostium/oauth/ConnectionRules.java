@@ -7,8 +7,8 @@ import dev.ostium.directory.User;
 import dev.ostium.settings.Settings;
 import dev.ostium.tokens.TokenFamilies;
 import java.time.Clock;
-import java.util.Optional;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Whether a person may use an interactive app right now: app enabled and not expired, person enabled,

@@ -16,6 +16,7 @@ public final class Settings {
     private final Database db;
     private final ChangeFeed changes;
     private volatile GlobalSettings current;
+    private final List<BiConsumer<GlobalSettings, GlobalSettings>> whenUpdated = new CopyOnWriteArrayList<>();
 
     public Settings(Database db, ChangeFeed changes) {
         this.db = db;
@@ -44,8 +45,6 @@ public final class Settings {
         whenUpdated.forEach(action -> action.accept(before, current));
         return current;
     }
-
-    private final List<BiConsumer<GlobalSettings, GlobalSettings>> whenUpdated = new CopyOnWriteArrayList<>();
 
     /** Runs {@code action} with the settings before and after each update, after it is stored. */
     public void whenUpdated(BiConsumer<GlobalSettings, GlobalSettings> action) {

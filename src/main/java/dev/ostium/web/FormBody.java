@@ -165,7 +165,8 @@ public final class FormBody {
         return -1;
     }
 
-    private static String utf8(byte[] bytes) {
+    /** Bytes as UTF-8 text, refused (invalid_request), never patched up, when they are not UTF-8. */
+    public static String utf8(byte[] bytes) {
         // Form encoding is ASCII as a rule: that needs no decoder.
         boolean ascii = true;
         for (byte b : bytes) {
