@@ -86,7 +86,8 @@ public final class ConfigLoader {
         int port = parsePort(v.get("port"));
         Path dataDir = Path.of(v.get("data-dir")).toAbsolutePath().normalize();
         URI issuer = issuer(v.get("issuer"), host, port);
-        // WRITE_DELAY=0: each group commit reaches the file before its requests are answered. A small page
+        // WRITE_DELAY=0: each group commit reaches the file before its requests are answered (and the file is
+        // kept compact by db.StoreHousekeeping, since H2 then runs no housekeeping of its own). A small page
         // cache: under token load, pages evicted from a big one pile up in the old generation (GC pauses).
         String dbUrl = v.get("db-url").isBlank()
                 ? "jdbc:h2:file:" + dataDir.resolve("ostium") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0;CACHE_SIZE=4096"

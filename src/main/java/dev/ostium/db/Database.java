@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.ostium.config.Config;
 import java.sql.SQLException;
+import java.util.Optional;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Jdbi;
 
@@ -13,11 +14,13 @@ public final class Database implements AutoCloseable {
     private final HikariDataSource dataSource;
     private final Jdbi jdbi;
     private final boolean postgres;
+    private final Optional<StoreHousekeeping> housekeeping;
 
-    private Database(HikariDataSource dataSource, boolean postgres) {
+    private Database(HikariDataSource dataSource, boolean postgres, Optional<StoreHousekeeping> housekeeping) {
         this.dataSource = dataSource;
         this.jdbi = Jdbi.create(dataSource);
         this.postgres = postgres;
+        this.housekeeping = housekeeping;
     }
 
     public static Database open(Config config) {
@@ -31,11 +34,11 @@ public final class Database implements AutoCloseable {
         HikariDataSource ds = new HikariDataSource(hc);
         try {
             Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
-        } catch (RuntimeException e) {
+            return new Database(ds, config.dbUrl().startsWith("jdbc:postgresql:"), StoreHousekeeping.of(ds).map(StoreHousekeeping::start));
+        } catch (RuntimeException | SQLException e) {
             ds.close();
-            throw e;
+            throw e instanceof RuntimeException r ? r : new IllegalStateException("cannot open the database", e);
         }
-        return new Database(ds, config.dbUrl().startsWith("jdbc:postgresql:"));
     }
 
     public Jdbi jdbi() {
@@ -60,6 +63,7 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
+        housekeeping.ifPresent(StoreHousekeeping::close);
         dataSource.close();
     }
 }

@@ -1,0 +1,126 @@
+package dev.ostium.db;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import javax.sql.DataSource;
+import org.h2.engine.SessionLocal;
+import org.h2.jdbc.JdbcConnection;
+import org.h2.mvstore.FileStore;
+import org.h2.mvstore.MVStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the embedded database's file compact while it is written to.
+ *
+ * <p>The embedded database is opened with {@code WRITE_DELAY=0}, so that each commit reaches the file before
+ * its requests are answered. H2 then runs no background thread, and the rewriting of half-empty chunks goes
+ * with it: every commit appends a chunk, and under a steady token load most chunks keep a live page or two
+ * for good. The file and H2's in-memory table of chunks then grow without end (1.3 million tokens: a 3.7 GB
+ * file, a heap full of chunk records, and the store closing itself on OutOfMemoryError). This thread does
+ * that work instead:
+ * <ul>
+ * <li>a few times a second, when the live share of the chunks is below {@link #TARGET_FILL_RATE} %, it moves
+ * the live pages of the emptiest chunks into a new one, a bounded amount at a time, so their space is reused;
+ * <li>it forces the file to the disk every second. H2 keeps a chunk nobody needs any more for 45 s before it
+ * writes over it, trusting the operating system to have written what replaced it by then; with the file forced
+ * every second that is true after a second, so here such chunks are kept {@link #RETENTION_MS} ms. With 45 s the
+ * chunks of the last 45 s of commits, tens of thousands under load, stay in the file and in the heap.
+ * </ul>
+ * Commits go on meanwhile; none waits for it.
+ */
+final class StoreHousekeeping implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(StoreHousekeeping.class);
+
+    /** Below this share of live bytes in the chunks, chunks are rewritten (H2's own target under load). */
+    static final int TARGET_FILL_RATE = 80;
+    /** How long an unneeded chunk is kept before its space may be written over. */
+    static final int RETENTION_MS = 5000;
+    /** At most this many bytes of live pages moved in one pass, so a pass holds the store only briefly. */
+    private static final int WRITE_PER_PASS = 1 << 20;
+    private static final long PAUSE_MS = 100;
+    private static final long SYNC_MS = 1000;
+
+    private final MVStore store;
+    private volatile Thread thread;
+    private volatile boolean running = true;
+
+    private StoreHousekeeping(MVStore store) {
+        this.store = store;
+    }
+
+    /**
+     * Housekeeping for the pool's database when it is an embedded H2 database kept in a file (not started:
+     * see {@link #start}); empty for any other database.
+     */
+    static Optional<StoreHousekeeping> of(DataSource pool) throws SQLException {
+        try (Connection c = pool.getConnection()) {
+            if (!c.isWrapperFor(JdbcConnection.class)) return Optional.empty();
+            if (!(c.unwrap(JdbcConnection.class).getSession() instanceof SessionLocal local)) return Optional.empty();
+            MVStore store = local.getDatabase().getStore().getMvStore();
+            if (store.getFileStore() == null) return Optional.empty();
+            return Optional.of(new StoreHousekeeping(store));
+        }
+    }
+
+    /** Shortens the store's retention to {@link #RETENTION_MS} and starts the background thread. */
+    StoreHousekeeping start() {
+        retention(RETENTION_MS);
+        thread = Thread.ofPlatform().daemon().name("ostium-store-housekeeping").start(this::run);
+        return this;
+    }
+
+    void retention(int ms) {
+        store.setRetentionTime(ms);
+    }
+
+    /** The live share of the file's chunks, in percent. */
+    int fillRate() {
+        FileStore<?> file = store.getFileStore();
+        return file == null ? 100 : file.getChunksFillRate();
+    }
+
+    /** One pass: rewrites the emptiest chunks when the live share is below target. True when it rewrote any. */
+    boolean pass() {
+        return !store.isClosed() && store.compact(TARGET_FILL_RATE, WRITE_PER_PASS);
+    }
+
+    private void run() {
+        long synced = System.nanoTime();
+        long syncedVersion = store.getCurrentVersion();
+        while (running) {
+            // Parked, never interrupted: an interrupt during file I/O would close H2's file channel.
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(PAUSE_MS));
+            if (!running || store.isClosed()) return;
+            try {
+                pass();
+                if (System.nanoTime() - synced >= TimeUnit.MILLISECONDS.toNanos(SYNC_MS)) {
+                    long version = store.getCurrentVersion();
+                    if (version != syncedVersion) store.sync();
+                    syncedVersion = version;
+                    synced = System.nanoTime();
+                }
+            } catch (RuntimeException e) {
+                // The store is closing, or failed on its own; the commits that use it will say so.
+                if (running && !store.isClosed()) log.warn("embedded database housekeeping pass failed: {}", e.toString());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        Thread t = thread;
+        if (t == null) return;
+        LockSupport.unpark(t);
+        try {
+            t.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
