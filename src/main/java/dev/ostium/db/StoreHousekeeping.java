@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * <p>The embedded database is opened with {@code WRITE_DELAY=0}, so that each commit reaches the file before
  * its requests are answered. H2 then runs no background thread, and the rewriting of half-empty chunks goes
  * with it: every commit appends a chunk, and under a steady token load most chunks keep a live page or two
- * for good. The file and H2's in-memory table of chunks then grow without end (1.3 million tokens: a 3.7 GB
+ * for good. The file and H2's in-memory table of chunks then grow without end (about a million tokens: a 3.7 GB
  * file, a heap full of chunk records, and the store closing itself on OutOfMemoryError). This thread does
  * that work instead:
  * <ul>
