@@ -3,8 +3,11 @@
 # with offline access, 64 starting tokens from real codes (bench/refresh-tokens.sh), a warm-up load, then
 # RUNS measured loads with ../shared/peers/refresh-load.sh, each followed by the server's CPU time per request,
 # split by thread (requests, rotation writer, JIT compilers, GC), and the whole machine's.
-# PROFILE=1 adds a JFR recording of the last measured run and prints where the CPU samples fell.
+# PROFILE=1 adds a JFR recording of the last measured run and prints where the CPU samples fell
+# (KEEP_JFR=FILE keeps the recording).
 # Env: SECS (default 20), WARM (warm-up seconds, default 30), RUNS (default 1), PORT (default 18080),
+#      FILL (seconds of client_credentials load first, default 0: the database then holds as many token
+#      records as bench/run.sh leaves before its refresh scenario, about a million for FILL=100),
 #      OSTIUM_JAVA_OPTS (passed to the launcher, e.g. a bigger heap).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,6 +41,11 @@ thread_ticks() {
     c[g] += $1 } END { for (g in c) print g, c[g] }' | sort
 }
 machine_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8, $5 + $6}' /proc/stat; }   # busy, idle
+if [ "${FILL:-0}" -gt 0 ]; then
+  read -r SID SSECRET < <(./ostium apps create --server "$BASE" --name bench-fill --user alice --scope rest.all \
+    | awk '/client_id/ {id=$2} /client_secret/ {s=$2} END {print id, s}')
+  "$PEERS/oauth-load.sh" "$BASE/oauth2/token" "$SID" "$SSECRET" "" "$FILL" 32 | sed 's/^/fill: /'
+fi
 REDIRECT=http://127.0.0.1:9/cb
 read -r ID SECRET < <(./ostium apps create --server "$BASE" --type web --name bench-refresh --redirect-uri "$REDIRECT" \
   --scope "openid rest.all" --offline-access | awk '/client_id/ {id=$2} /client_secret/ {s=$2} END {print id, s}')
@@ -59,6 +67,7 @@ for i in $(seq 1 "$RUNS"); do
 done
 if [ -n "${PROFILE:-}" ]; then
   "$JAVA_BIN/jcmd" "$JPID" JFR.stop name=refresh >/dev/null
+  [ -n "${KEEP_JFR:-}" ] && cp "$DATA/refresh.jfr" "$KEEP_JFR"
   "$JAVA_BIN/jfr" print --stack-depth 200 --events jdk.ExecutionSample "$DATA/refresh.jfr" | awk '
     /jdk.ExecutionSample/ { if (s != "") out(); s = ""; next }
     { s = s "\n" $0 }

@@ -20,7 +20,7 @@ WITH_KC=0; [ "${1:-}" = "--keycloak" ] && WITH_KC=1
 BASE=http://127.0.0.1:$PORT
 DATA=$(mktemp -d /tmp/ostium-bench.XXXXXX)
 PID=""
-cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null; rm -rf "$DATA"; }
+cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null; [ -n "${KEEP_LOG:-}" ] && cp "$DATA/server.log" "$KEEP_LOG"; rm -rf "$DATA"; }
 trap cleanup EXIT
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }

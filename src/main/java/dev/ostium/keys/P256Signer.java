@@ -68,7 +68,7 @@ final class P256Signer implements JWSSigner {
             throw new JOSEException("this key signs ES256 only, not " + header.getAlgorithm());
         }
         Optional<Provider> fast = natives.get();
-        if (fast.isPresent()) return Base64URL.encode(nativeSignature(fast.get(), signingInput));
+        if (fast.isPresent()) return SigningKeys.base64url(nativeSignature(fast.get(), signingInput));
         byte[] hash = new byte[HALF];
         SHA256Digest digest = new SHA256Digest();
         digest.update(signingInput, 0, signingInput.length);
@@ -80,7 +80,7 @@ final class P256Signer implements JWSSigner {
         byte[] signature = new byte[2 * HALF];
         BigIntegers.asUnsignedByteArray(rs[0], signature, 0, HALF);
         BigIntegers.asUnsignedByteArray(rs[1], signature, HALF, HALF);
-        return Base64URL.encode(signature);
+        return SigningKeys.base64url(signature);
     }
 
     private byte[] nativeSignature(Provider provider, byte[] signingInput) throws JOSEException {

@@ -69,6 +69,6 @@ public final class IdTokens {
         claims.claim("at_hash", AccessTokenHash.compute(new BearerAccessToken(accessToken), alg, null).getValue())
                 .claim("azp", app.clientId());
         UserClaims.released(user, scopes).forEach(claims::claim);
-        return keys.sign(alg, "JWT", claims.build()).serialize();
+        return keys.sign(alg, "JWT", claims.build());
     }
 }

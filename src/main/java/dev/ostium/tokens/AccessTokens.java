@@ -138,7 +138,7 @@ public final class AccessTokens {
                     .expirationTime(new Date(expiresAt))
                     .jwtID(id)
                     .build();
-            value = keys.sign(JWSAlgorithm.ES256, JWT_TYPE, claims).serialize();
+            value = keys.sign(JWSAlgorithm.ES256, JWT_TYPE, claims);
         } else {
             TokenIds.Minted minted = seed == null ? TokenIds.mintOpaque(now) : TokenIds.mintOpaque(now, seed);
             value = minted.value();
