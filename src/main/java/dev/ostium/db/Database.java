@@ -2,13 +2,10 @@ package dev.ostium.db;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import com.zaxxer.hikari.SQLExceptionOverride;
 import dev.ostium.config.Config;
 import java.sql.SQLException;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 import org.flywaydb.core.Flyway;
-import org.h2.api.ErrorCode;
 import org.jdbi.v3.core.Jdbi;
 
 /** The connection pool, the schema migrations and the Jdbi handle every store uses. */
@@ -34,22 +31,7 @@ public final class Database implements AutoCloseable {
         hc.setMaximumPoolSize(16);
         hc.setPoolName("ostium");
         hc.setInitializationFailTimeout(10_000);
-        AtomicReference<HikariDataSource> pool = new AtomicReference<>();
-        if (config.embeddedDatabase()) hc.setExceptionOverride(new SQLExceptionOverride() {
-            @java.lang.Override
-            public Override adjudicate(SQLException e) {
-                if (e.getErrorCode() != ErrorCode.DATABASE_IS_CLOSED && e.getErrorCode() != ErrorCode.DATABASE_CALLED_AT_SHUTDOWN) {
-                    return Override.CONTINUE_EVICT;
-                }
-                // H2 closed the embedded database after a failure (a full disk, say): every pooled connection
-                // is dead. Drop them all, so the next ones open the database again from its file.
-                HikariDataSource p = pool.get();
-                if (p != null && p.getHikariPoolMXBean() != null) p.getHikariPoolMXBean().softEvictConnections();
-                return Override.MUST_EVICT;
-            }
-        });
         HikariDataSource ds = new HikariDataSource(hc);
-        pool.set(ds);
         try {
             Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
             return new Database(ds, config.dbUrl().startsWith("jdbc:postgresql:"), StoreHousekeeping.of(ds).map(StoreHousekeeping::start));
@@ -57,11 +39,6 @@ public final class Database implements AutoCloseable {
             ds.close();
             throw e instanceof RuntimeException r ? r : new IllegalStateException("cannot open the database", e);
         }
-    }
-
-    /** The embedded database's housekeeping (empty for PostgreSQL and in-memory databases). */
-    Optional<StoreHousekeeping> housekeeping() {
-        return housekeeping;
     }
 
     public Jdbi jdbi() {

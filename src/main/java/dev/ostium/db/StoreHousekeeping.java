@@ -2,7 +2,6 @@ package dev.ostium.db;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -46,13 +45,11 @@ final class StoreHousekeeping implements AutoCloseable {
     private static final long PAUSE_MS = 100;
     private static final long SYNC_MS = 1000;
 
-    private final DataSource pool;
-    private volatile MVStore store;
+    private final MVStore store;
     private volatile Thread thread;
     private volatile boolean running = true;
 
-    private StoreHousekeeping(DataSource pool, MVStore store) {
-        this.pool = pool;
+    private StoreHousekeeping(MVStore store) {
         this.store = store;
     }
 
@@ -61,22 +58,13 @@ final class StoreHousekeeping implements AutoCloseable {
      * see {@link #start}); empty for any other database.
      */
     static Optional<StoreHousekeeping> of(DataSource pool) throws SQLException {
-        return fileStore(pool).map(store -> new StoreHousekeeping(pool, store));
-    }
-
-    private static Optional<MVStore> fileStore(DataSource pool) throws SQLException {
-        try (Connection c = pool.getConnection(); Statement probe = c.createStatement()) {
-            probe.execute("select 1"); // a connection left over from a closed database fails here, and is dropped
+        try (Connection c = pool.getConnection()) {
             if (!c.isWrapperFor(JdbcConnection.class)) return Optional.empty();
             if (!(c.unwrap(JdbcConnection.class).getSession() instanceof SessionLocal local)) return Optional.empty();
             MVStore store = local.getDatabase().getStore().getMvStore();
-            return store.getFileStore() == null || store.isClosed() ? Optional.empty() : Optional.of(store);
+            if (store.getFileStore() == null) return Optional.empty();
+            return Optional.of(new StoreHousekeeping(store));
         }
-    }
-
-    /** The store being kept: after the database was closed under the server and opened again, the new one. */
-    MVStore store() {
-        return store;
     }
 
     /** Shortens the store's retention to {@link #RETENTION_MS} and starts the background thread. */
@@ -98,8 +86,7 @@ final class StoreHousekeeping implements AutoCloseable {
 
     /** One pass: rewrites the emptiest chunks when the live share is below target. True when it rewrote any. */
     boolean pass() {
-        MVStore s = store;
-        return !s.isClosed() && s.compact(TARGET_FILL_RATE, WRITE_PER_PASS);
+        return !store.isClosed() && store.compact(TARGET_FILL_RATE, WRITE_PER_PASS);
     }
 
     private void run() {
@@ -108,13 +95,7 @@ final class StoreHousekeeping implements AutoCloseable {
         while (running) {
             // Parked, never interrupted: an interrupt during file I/O would close H2's file channel.
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(PAUSE_MS));
-            if (!running) return;
-            if (store.isClosed()) {
-                // The database closed under the server (H2 closes it after a failure it cannot recover from,
-                // such as a full disk); the pool opens it again, and this follows the new store once it does.
-                reattach();
-                continue;
-            }
+            if (!running || store.isClosed()) return;
             try {
                 pass();
                 if (System.nanoTime() - synced >= TimeUnit.MILLISECONDS.toNanos(SYNC_MS)) {
@@ -127,18 +108,6 @@ final class StoreHousekeeping implements AutoCloseable {
                 // The store is closing, or failed on its own; the commits that use it will say so.
                 if (running && !store.isClosed()) log.warn("embedded database housekeeping pass failed: {}", e.toString());
             }
-        }
-    }
-
-    private void reattach() {
-        try {
-            fileStore(pool).ifPresent(reopened -> {
-                store = reopened;
-                retention(RETENTION_MS);
-                log.info("embedded database open again: housekeeping goes on");
-            });
-        } catch (SQLException | RuntimeException e) {
-            // not open yet: tried again after the next pause
         }
     }
 

@@ -75,44 +75,6 @@ class StoreHousekeepingTest {
         }
     }
 
-    @Test
-    void aDatabaseClosedUnderTheServerIsOpenedAgainAtOnceAndKeptCompact() throws Exception {
-        Path dir = TestDatabase.tempDir();
-        try (Database db = Database.open(ConfigLoader.load(null, Map.of(), Map.of("data-dir", dir.toString())))) {
-            db.jdbi().useHandle(h -> h.execute("create table kept (id int primary key)"));
-            db.jdbi().useHandle(h -> h.execute("insert into kept values (1), (2), (3)"));
-            // Hold several pooled connections, so the pool has more than one to lose.
-            try (var a = db.rawConnection(); var b = db.rawConnection(); var c = db.rawConnection(); Statement s = a.createStatement()) {
-                s.execute("shutdown immediately"); // as H2 does after a failure it cannot recover from
-            } catch (java.sql.SQLException expected) {
-                // the closing statement may itself report the closed database
-            }
-            StoreHousekeeping housekeeping = db.housekeeping().orElseThrow();
-            org.h2.mvstore.MVStore closed = housekeeping.store();
-            assertThat(closed.isClosed()).isTrue();
-            // No pause for the pool's idle checks: at most the first use meets a dead connection.
-            int failures = 0;
-            long rows = -1;
-            for (int i = 0; i < 4 && rows < 0; i++) {
-                try {
-                    rows = db.jdbi().withHandle(h -> h.createQuery("select count(*) from kept").mapTo(Long.class).one());
-                } catch (RuntimeException e) {
-                    failures++;
-                }
-            }
-            assertThat(rows).as("every committed row is there after the database was opened again").isEqualTo(3);
-            assertThat(failures).isLessThanOrEqualTo(1);
-            db.jdbi().useHandle(h -> h.execute("insert into kept values (4)"));
-            long deadline = System.nanoTime() + 5_000_000_000L;
-            while (housekeeping.store() == closed && System.nanoTime() < deadline) Thread.sleep(20);
-            assertThat(housekeeping.store()).as("housekeeping follows the reopened store").isNotSameAs(closed);
-            assertThat(housekeeping.store().isClosed()).isFalse();
-            assertThat(housekeeping.store().getRetentionTime()).isEqualTo(StoreHousekeeping.RETENTION_MS);
-        } finally {
-            TestServer.deleteTree(dir);
-        }
-    }
-
     private static long housekeepingThreads() {
         return Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.isAlive() && t.getName().equals("ostium-store-housekeeping")).count();
