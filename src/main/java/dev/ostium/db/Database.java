@@ -34,7 +34,8 @@ public final class Database implements AutoCloseable {
         HikariDataSource ds = new HikariDataSource(hc);
         try {
             Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
-            return new Database(ds, config.dbUrl().startsWith("jdbc:postgresql:"), StoreHousekeeping.of(ds).map(StoreHousekeeping::start));
+            Optional<StoreHousekeeping> housekeeping = StoreHousekeeping.of(ds).map(StoreHousekeeping::start);
+            return new Database(ds, config.dbUrl().startsWith("jdbc:postgresql:"), housekeeping);
         } catch (RuntimeException | SQLException e) {
             ds.close();
             throw e instanceof RuntimeException r ? r : new IllegalStateException("cannot open the database", e);

@@ -8,7 +8,6 @@ import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
 import org.h2.engine.SessionLocal;
 import org.h2.jdbc.JdbcConnection;
-import org.h2.mvstore.FileStore;
 import org.h2.mvstore.MVStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,8 +79,7 @@ final class StoreHousekeeping implements AutoCloseable {
 
     /** The live share of the file's chunks, in percent. */
     int fillRate() {
-        FileStore<?> file = store.getFileStore();
-        return file == null ? 100 : file.getChunksFillRate();
+        return store.getFileStore().getChunksFillRate();
     }
 
     /** One pass: rewrites the emptiest chunks when the live share is below target. True when it rewrote any. */
