@@ -39,7 +39,7 @@ public class V41__Foreign_key_indexes extends BaseJavaMigration {
         }
     }
 
-    private static void dropForeignKeys(Connection c, Statement s, String table, String column) throws SQLException {
+    static void dropForeignKeys(Connection c, Statement s, String table, String column) throws SQLException {
         List<String> names = new ArrayList<>();
         try (PreparedStatement q = c.prepareStatement("""
                 select tc.constraint_name from information_schema.table_constraints tc

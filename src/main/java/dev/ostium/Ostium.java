@@ -174,6 +174,7 @@ public final class Ostium implements AutoCloseable {
             // Issue item 7: disabling a user ends every refresh-token family of theirs, for good.
             TokenFamilies ending = families;
             directory.whenDisabled(userId -> ending.revokeAll(userId, null, "user disabled"));
+            apps.whenDeleting(TokenFamilies::deleteRefreshTokensOfApp);
             rotations = new Rotations(db);
             consents = new Consents(db, families, clock);
             codes = new AuthorizationCodes(db, clock);

@@ -12,6 +12,7 @@ import dev.ostium.db.Database;
 import dev.ostium.directory.User;
 import dev.ostium.oauth.Consents;
 import dev.ostium.settings.Settings;
+import dev.ostium.tokens.TokenFamilies;
 import dev.ostium.tokens.TokenStore;
 import java.time.Clock;
 import java.time.Instant;
@@ -103,22 +104,22 @@ public final class ConnectedApps {
                         "select scope, created_at from consents where user_id = :u and app_id = :a")
                 .bind("u", user.id()).bind("a", app.id())
                 .map((rs, ctx) -> new ConsentRow(Scopes.parse(rs.getString("scope")), rs.getLong("created_at"))).findOne());
+        record StoredFamily(long createdAt, long expiresAt, Set<String> scopes, String firstRefreshId) {}
         record FamilyRow(long createdAt, long expiresAt, Set<String> scopes, Long lastRefresh, boolean refreshable) {}
         List<FamilyRow> families = db.jdbi().withHandle(h -> h.createQuery("""
-                        select f.created_at, f.expires_at, f.scope,
-                          (select max(r.issued_at) from refresh_tokens r where r.family_id = f.id) as last_refresh,
-                          (select count(*) from refresh_tokens r where r.family_id = f.id) as refreshes
+                        select f.created_at, f.expires_at, f.scope, f.first_refresh_id
                         from token_families f
                         where f.user_id = :u and f.app_id = :a and f.revoked_at is null and f.expires_at > :now
                           and f.app_generation >= :gen
                         order by f.created_at desc, f.id""")
                 .bind("u", user.id()).bind("a", app.id()).bind("now", now).bind("gen", app.tokenGeneration())
-                .map((rs, ctx) -> {
-                    long last = rs.getLong("last_refresh");
-                    Long lastRefresh = rs.wasNull() ? null : last;
-                    return new FamilyRow(rs.getLong("created_at"), rs.getLong("expires_at"), Scopes.parse(rs.getString("scope")),
-                            lastRefresh, rs.getLong("refreshes") > 0);
-                }).list());
+                .map((rs, ctx) -> new StoredFamily(rs.getLong(1), rs.getLong(2), Scopes.parse(rs.getString(3)), rs.getString(4))).list()
+                .stream().map(f -> {
+                    // The family's refresh tokens, walked from its first: the last one was issued by the latest refresh.
+                    List<TokenFamilies.Link> chain = TokenFamilies.chain(h, f.firstRefreshId());
+                    Long lastRefresh = chain.isEmpty() ? null : chain.getLast().issuedAt();
+                    return new FamilyRow(f.createdAt(), f.expiresAt(), f.scopes(), lastRefresh, !chain.isEmpty());
+                }).toList());
         if (!bound && consent.isEmpty() && families.isEmpty()) return Optional.empty();
 
         TokenRow t = bound ? boundTokens(app, user) : familyTokens(app, user, now);
@@ -157,26 +158,44 @@ public final class ConnectedApps {
 
     /**
      * An interactive app: the person's tokens are those of their refresh-token families (the code exchange's
-     * and one per refresh), found by key, so a popular app's other users' records are never read.
+     * and one per refresh, named along each family's chain of refresh tokens), found by key, so a popular app's
+     * other users' records are never read.
      */
     private TokenRow familyTokens(ExternalApp app, User user, long now) {
-        return db.jdbi().withHandle(h -> h.createQuery("""
-                        select
-                          sum(case when revoked_at is null and app_generation >= :gen and expires_at > :now then 1 else 0 end) as active,
-                          sum(case when revoked_at is null and app_generation >= :gen and expires_at <= :now then 1 else 0 end) as expired,
-                          max(issued_at) as last_issued
-                        from access_tokens where token_id in (
-                          select f.access_token_id from token_families f where f.user_id = :u and f.app_id = :a
-                          union
-                          select r.access_token_id from refresh_tokens r join token_families f on f.id = r.family_id
-                          where f.user_id = :u and f.app_id = :a)""")
-                .bind("a", app.id()).bind("u", user.id()).bind("now", now).bind("gen", app.tokenGeneration())
-                .map((rs, ctx) -> {
-                    long last = rs.getLong("last_issued");
-                    Long lastIssued = rs.wasNull() ? null : last;
-                    return new TokenRow(rs.getLong("active"), rs.getLong("expired"), lastIssued);
-                }).one());
+        return db.jdbi().withHandle(h -> {
+            List<String> ids = new ArrayList<>();
+            List<String[]> families = h.createQuery("select access_token_id, first_refresh_id from token_families where user_id = :u and app_id = :a")
+                    .bind("u", user.id()).bind("a", app.id()).map((rs, ctx) -> new String[] {rs.getString(1), rs.getString(2)}).list();
+            for (String[] family : families) {
+                if (family[0] != null) ids.add(family[0]);
+                for (TokenFamilies.Link link : TokenFamilies.chain(h, family[1])) {
+                    if (link.accessTokenId() != null) ids.add(link.accessTokenId());
+                }
+            }
+            long active = 0, expired = 0;
+            Long lastIssued = null;
+            for (int i = 0; i < ids.size(); i += CHUNK) {
+                TokenRow part = h.createQuery("""
+                                select
+                                  sum(case when revoked_at is null and app_generation >= :gen and expires_at > :now then 1 else 0 end) as active,
+                                  sum(case when revoked_at is null and app_generation >= :gen and expires_at <= :now then 1 else 0 end) as expired,
+                                  max(issued_at) as last_issued
+                                from access_tokens where token_id in (<ids>)""")
+                        .bind("now", now).bind("gen", app.tokenGeneration()).bindList("ids", ids.subList(i, Math.min(ids.size(), i + CHUNK)))
+                        .map((rs, ctx) -> {
+                            long last = rs.getLong("last_issued");
+                            return new TokenRow(rs.getLong("active"), rs.getLong("expired"), rs.wasNull() ? null : last);
+                        }).one();
+                active += part.active();
+                expired += part.expired();
+                if (part.lastIssued() != null && (lastIssued == null || part.lastIssued() > lastIssued)) lastIssued = part.lastIssued();
+            }
+            return new TokenRow(active, expired, lastIssued);
+        });
     }
+
+    /** Token ids per statement. */
+    private static final int CHUNK = 500;
 
     // ---- what the person may do -------------------------------------------------------------------
 

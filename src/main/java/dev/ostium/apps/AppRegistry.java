@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
 import java.util.function.LongConsumer;
 import org.jdbi.v3.core.mapper.RowMapper;
 import org.jdbi.v3.core.Handle;
@@ -37,6 +38,7 @@ public final class AppRegistry {
 
     private final Database db;
     private final List<LongConsumer> whenAccessChanged = new CopyOnWriteArrayList<>();
+    private final List<BiConsumer<Handle, Long>> whenDeleting = new CopyOnWriteArrayList<>();
     private final Directory directory;
     private final ClientTemplates templates;
     private final ChangeFeed changes;
@@ -489,9 +491,18 @@ public final class AppRegistry {
         return require(clientId);
     }
 
+    /**
+     * Runs {@code action} with the transaction and the app's id each time an app is about to be deleted, for
+     * records of other features that carry no foreign key to the app and are deleted in the same transaction.
+     */
+    public void whenDeleting(BiConsumer<Handle, Long> action) {
+        whenDeleting.add(action);
+    }
+
     public void delete(String clientId) {
         ExternalApp app = require(clientId);
         db.jdbi().useTransaction(h -> {
+            whenDeleting.forEach(action -> action.accept(h, app.id()));
             // Token records carry no foreign key (one index less on every insert): they go here, with the app.
             h.createUpdate("delete from access_tokens where app_id = :id").bind("id", app.id()).execute();
             h.createUpdate("delete from apps where id = :id").bind("id", app.id()).execute();

@@ -97,7 +97,7 @@ public final class AuthorizationCodeGrant {
         TokenIds.Minted refresh = app.offlineAccess() ? TokenIds.mintOpaque(now) : null;
         boolean spent = db.jdbi().inTransaction(h -> {
             if (!AuthorizationCodes.spend(h, code.codeHash(), now)) return false;
-            TokenFamilies.insert(h, family, access.record().tokenId());
+            TokenFamilies.insert(h, family, access.record().tokenId(), refresh == null ? null : refresh.id());
             TokenStore.insert(h, access.record());
             if (refresh != null) {
                 TokenFamilies.insert(h, new RefreshToken(refresh.id(), refresh.verifierHash(), family.id(), app.id(), code.scopes(),

@@ -10,6 +10,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -35,15 +37,20 @@ public final class TokenFamilies {
         this.clock = clock;
     }
 
-    public static void insert(Handle h, TokenFamily f, String accessTokenId) {
+    /**
+     * Stores a family at its code exchange, with the access token issued then and its first refresh token
+     * (null without offline access), where the walk along its chain starts.
+     */
+    public static void insert(Handle h, TokenFamily f, String accessTokenId, String firstRefreshId) {
         h.createUpdate("""
                         insert into token_families (id, app_id, user_id, consent_id, scope, auth_time, session_id, created_at,
-                          expires_at, access_token_id, app_generation)
-                        values (:id, :app, :user, :consent, :scope, :authTime, :session, :created, :expires, :access,
+                          expires_at, access_token_id, first_refresh_id, app_generation)
+                        values (:id, :app, :user, :consent, :scope, :authTime, :session, :created, :expires, :access, :first,
                           (select token_generation from apps where id = :app))""")
                 .bind("id", f.id()).bind("app", f.appId()).bind("user", f.userId()).bind("consent", f.consentId())
                 .bind("scope", Scopes.format(f.scopes())).bind("authTime", f.authTime()).bind("session", f.sessionId())
-                .bind("created", f.createdAt()).bind("expires", f.expiresAt()).bind("access", accessTokenId).execute();
+                .bind("created", f.createdAt()).bind("expires", f.expiresAt()).bind("access", accessTokenId)
+                .bind("first", firstRefreshId).execute();
     }
 
     /** Stores a refresh token; positional, so the rotation writer can prepare it once for a whole batch. */
@@ -178,19 +185,106 @@ public final class TokenFamilies {
         int n = h.createUpdate("update token_families set revoked_at = :now, revoked_why = :why where id = :id and revoked_at is null")
                 .bind("now", now).bind("why", why).bind("id", familyId).execute();
         if (n == 0) return false;
-        // Spend the family's live refresh token first: a rotation in progress holds its row, so this waits for
-        // the rotation's commit, and the statement below then sees the access token it stored; a rotation that
-        // comes later finds the token spent and stores nothing.
-        h.createUpdate("update refresh_tokens set rotated_at = :now where family_id = :id and rotated_at is null")
-                .bind("now", now).bind("id", familyId).execute();
-        h.createUpdate("""
-                        update access_tokens set revoked_at = :now where revoked_at is null and token_id in (
-                          select access_token_id from refresh_tokens where family_id = :id
-                          union select access_token_id from token_families where id = :id)""")
-                .bind("now", now).bind("id", familyId).execute();
+        List<String> accessTokens = new ArrayList<>();
+        String first = h.createQuery("select access_token_id, first_refresh_id from token_families where id = :id").bind("id", familyId)
+                .map((rs, ctx) -> {
+                    if (rs.getString(1) != null) accessTokens.add(rs.getString(1));
+                    return rs.getString(2);
+                }).one();
+        // Spend the family's live refresh token first: a rotation in progress holds its row, so the update waits
+        // for the rotation's commit and then finds the token spent, with a successor to follow (and spend); a
+        // rotation that comes later finds the token spent and stores nothing.
+        try (PreparedStatement read = h.getConnection().prepareStatement(LINK);
+             PreparedStatement spend = h.getConnection().prepareStatement(END)) {
+            Set<String> seen = new HashSet<>();
+            String id = first;
+            while (id != null && seen.add(id)) {
+                Link link = link(read, id);
+                if (link == null) break;
+                if (link.successorId() == null && link.rotatedAt() == null) {
+                    spend.setLong(1, now);
+                    spend.setString(2, id);
+                    if (spend.executeUpdate() == 0) link = link(read, id);
+                }
+                if (link.accessTokenId() != null) accessTokens.add(link.accessTokenId());
+                id = link.successorId();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot revoke token family " + familyId, e);
+        }
+        for (int i = 0; i < accessTokens.size(); i += CHUNK) {
+            h.createUpdate("update access_tokens set revoked_at = :now where revoked_at is null and token_id in (<ids>)")
+                    .bind("now", now).bindList("ids", accessTokens.subList(i, Math.min(accessTokens.size(), i + CHUNK))).execute();
+        }
         changes.record(h, TokenStore.FAMILY_TOPIC, familyId);
         log.info("token family {} revoked: {}", familyId, why);
         return true;
+    }
+
+    /** Ids per statement when a statement names many tokens. */
+    private static final int CHUNK = 500;
+
+    /** One refresh token of a family's chain: what a walk along the chain reads of it. */
+    public record Link(String tokenId, long issuedAt, Long rotatedAt, String successorId, String accessTokenId) {}
+
+    private static final String LINK = "select token_id, issued_at, rotated_at, successor_id, access_token_id from refresh_tokens where token_id = ?";
+
+    /** Ends a family's live refresh token (no successor: nothing may follow it). */
+    private static final String END = "update refresh_tokens set rotated_at = ? where token_id = ? and rotated_at is null";
+
+    private static Link link(PreparedStatement read, String id) throws SQLException {
+        read.setString(1, id);
+        try (ResultSet rs = read.executeQuery()) {
+            return rs.next() ? new Link(rs.getString(1), rs.getLong(2), nullableLong(rs, 3), rs.getString(4), rs.getString(5)) : null;
+        }
+    }
+
+    /**
+     * A family's refresh tokens in the order they were issued: from its first, each spent token to the one it
+     * was exchanged for. Empty for a family without refresh tokens ({@code firstRefreshId} null).
+     */
+    public static List<Link> chain(Handle h, String firstRefreshId) {
+        List<Link> chain = new ArrayList<>();
+        try (PreparedStatement read = h.getConnection().prepareStatement(LINK)) {
+            Set<String> seen = new HashSet<>();
+            String id = firstRefreshId;
+            while (id != null && seen.add(id)) {
+                Link link = link(read, id);
+                if (link == null) break;
+                chain.add(link);
+                id = link.successorId();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the refresh tokens from " + firstRefreshId, e);
+        }
+        return chain;
+    }
+
+    /**
+     * Deletes the refresh tokens of the families whose first refresh tokens are given, in the caller's
+     * transaction: refresh tokens carry no foreign key, so whatever deletes families deletes them first.
+     */
+    public static int deleteChains(Handle h, List<String> firstRefreshIds) {
+        int n = 0;
+        try (PreparedStatement delete = h.getConnection().prepareStatement("delete from refresh_tokens where token_id = ?")) {
+            for (String first : firstRefreshIds) {
+                for (Link link : chain(h, first)) {
+                    delete.setString(1, link.tokenId());
+                    delete.addBatch();
+                    n++;
+                }
+                delete.executeBatch();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot delete refresh tokens", e);
+        }
+        return n;
+    }
+
+    /** Deletes the refresh tokens of every family of an app, in the transaction that deletes the app (and its families). */
+    public static void deleteRefreshTokensOfApp(Handle h, long appId) {
+        deleteChains(h, h.createQuery("select first_refresh_id from token_families where app_id = :a and first_refresh_id is not null")
+                .bind("a", appId).mapTo(String.class).list());
     }
 
     /** Deletes families (with their refresh tokens) that ended longer ago than the retention, and spent codes. */
@@ -198,6 +292,8 @@ public final class TokenFamilies {
         long cutoff = clock.millis() - retentionMillis;
         return db.jdbi().inTransaction(h -> {
             h.createUpdate("delete from authorization_codes where expires_at < :c").bind("c", cutoff).execute();
+            deleteChains(h, h.createQuery("select first_refresh_id from token_families where expires_at < :c and first_refresh_id is not null")
+                    .bind("c", cutoff).mapTo(String.class).list());
             return h.createUpdate("delete from token_families where expires_at < :c").bind("c", cutoff).execute();
         });
     }

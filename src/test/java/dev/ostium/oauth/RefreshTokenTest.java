@@ -88,8 +88,12 @@ class RefreshTokenTest extends ServerTest {
         assertThat(reuse.status()).isEqualTo(400);
         assertThat(error(reuse)).isEqualTo("invalid_grant");
         assertThat(active(app, first.path("access_token").asText())).isFalse();
+        assertThat(active(app, second.path("access_token").asText())).isFalse();
         assertThat(active(app, third.path("access_token").asText())).isFalse();
         assertThat(error(refresh(app, third.path("refresh_token").asText()))).isEqualTo("invalid_grant");
+        // Stored so, found along the family's chain: every access token marked revoked, no refresh token left live.
+        assertThat(stored(app, "select count(*) from access_tokens where revoked_at is null and app_id = :id")).isZero();
+        assertThat(stored(app, "select count(*) from refresh_tokens where rotated_at is null and app_id = :id")).isZero();
         String why = server.node().db.jdbi().withHandle(h -> h.createQuery("select revoked_why from token_families where app_id = "
                 + "(select id from apps where client_id = :c)").bind("c", app.clientId()).mapTo(String.class).one());
         assertThat(why).isEqualTo("refresh token reuse");
@@ -502,6 +506,72 @@ class RefreshTokenTest extends ServerTest {
         assertThat(records(id)).containsExactly(0, 0, 0);
         assertThat(records(otherId)).containsExactly(otherBefore);
         assertThat(refresh(other, kept.path("refresh_token").asText()).status()).isEqualTo(200);
+    }
+
+    @Test
+    void anExpiredFamilyIsDeletedWithEveryRefreshTokenOfItsChain() {
+        App app = webApp(Map.of());
+        String rt = start(app, "alice", ALL).path("refresh_token").asText();
+        for (int i = 0; i < 3; i++) rt = refresh(app, rt).json().path("refresh_token").asText();
+        server.clock.advance(Duration.ofDays(7));
+        String kept = start(app, "alice", ALL).path("refresh_token").asText();
+        long id = stored(app, "select :id");
+        // five access tokens, five refresh tokens (four of the first family), two families
+        assertThat(records(id)).containsExactly(5, 5, 2);
+
+        // 15 days on: the first family ended a day ago, longer than the retention of an hour; the second is live.
+        server.clock.advance(Duration.ofDays(8));
+        server.node().families.deleteExpired(Duration.ofHours(1).toMillis());
+        assertThat(records(id)).containsExactly(5, 1, 1);
+        assertThat(refresh(app, kept).status()).isEqualTo(200);
+    }
+
+    @Test
+    void aFamilyStoredBeforeItsChainWasNamedIsFoundAlongIt() throws Exception {
+        App app = webApp(Map.of());
+        JsonNode first = start(app, "alice", ALL);
+        JsonNode second = refresh(app, first.path("refresh_token").asText()).json();
+        JsonNode third = refresh(app, second.path("refresh_token").asText()).json();
+        // As an earlier version stored it: no first refresh token named, an index and a foreign key on the family.
+        server.node().db.jdbi().useHandle(h -> {
+            h.execute("alter table token_families drop column first_refresh_id");
+            h.execute("create index refresh_tokens_family on refresh_tokens (family_id)");
+            h.execute("alter table refresh_tokens add foreign key (family_id) references token_families(id) on delete cascade");
+            h.execute("delete from \"flyway_schema_history\" where \"version\" = '45'");
+        });
+        server.restart();
+
+        assertThat(indexedColumns("refresh_tokens")).doesNotContain("family_id");
+        String firstId = TokenIds.parseOpaque(first.path("refresh_token").asText()).orElseThrow().id();
+        String named = server.node().db.jdbi().withHandle(h -> h.createQuery("select first_refresh_id from token_families where app_id = "
+                + "(select id from apps where client_id = :c)").bind("c", app.clientId()).mapTo(String.class).one());
+        assertThat(named).isEqualTo(firstId);
+        // The second token again is reuse: the family ends along its chain, the third pair included.
+        assertThat(error(refresh(app, second.path("refresh_token").asText()))).isEqualTo("invalid_grant");
+        assertThat(active(app, third.path("access_token").asText())).isFalse();
+        assertThat(stored(app, "select count(*) from access_tokens where revoked_at is null and app_id = :id")).isZero();
+        assertThat(error(refresh(app, third.path("refresh_token").asText()))).isEqualTo("invalid_grant");
+    }
+
+    /** The columns of a table that some index starts with or holds, lower case. */
+    private static List<String> indexedColumns(String table) throws java.sql.SQLException {
+        try (java.sql.Connection c = server.node().db.rawConnection()) {
+            List<String> columns = new java.util.ArrayList<>();
+            for (String name : List.of(table, table.toUpperCase())) {
+                try (java.sql.ResultSet rs = c.getMetaData().getIndexInfo(null, c.getSchema(), name, false, false)) {
+                    while (rs.next()) if (rs.getString("COLUMN_NAME") != null) columns.add(rs.getString("COLUMN_NAME").toLowerCase());
+                }
+            }
+            return columns;
+        }
+    }
+
+    /** A number read from the database, {@code :id} bound to the app's id. */
+    private static long stored(App app, String query) {
+        return server.node().db.jdbi().withHandle(h -> {
+            long id = h.createQuery("select id from apps where client_id = :c").bind("c", app.clientId()).mapTo(Long.class).one();
+            return h.createQuery(query).bind("id", id).mapTo(Long.class).one();
+        });
     }
 
     /** The app's access-token records, refresh tokens and families, as stored. */
