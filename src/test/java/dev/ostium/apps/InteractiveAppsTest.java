@@ -206,10 +206,10 @@ class InteractiveAppsTest extends ServerTest {
 
     @Test
     void aDatabaseThatLostTheDefaultTemplateGetsItBack() {
-        // As before the default template was kept: renamed, and the migration that brings it back not yet run.
+        // As before the default template was kept: renamed; then the migration that brings it back, and a restart.
         server.node().db.jdbi().useHandle(h -> {
             h.execute("update client_templates set name = 'renamed-default' where name = 'default'");
-            h.execute("delete from \"flyway_schema_history\" where \"version\" = '44'");
+            h.createScript(migration("V44__default_template_back.sql")).execute();
         });
         server.restart();
         JsonNode restored = server.admin("GET", "/admin/api/templates/default", null).json();
@@ -339,5 +339,14 @@ class InteractiveAppsTest extends ServerTest {
         byte[] png = server.node().apps.icon(server.node().apps.require(app.clientId())).orElseThrow();
         assertThat(new String(png, 1, 3)).isEqualTo("PNG");
         return png;
+    }
+
+    /** A migration's SQL as shipped, to run it on a database made to look as it did before. */
+    private static String migration(String file) {
+        try (var in = InteractiveAppsTest.class.getResourceAsStream("/db/migration/" + file)) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

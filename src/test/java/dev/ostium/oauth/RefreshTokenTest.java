@@ -5,6 +5,7 @@ import static dev.ostium.oauth.AuthorizationCodeGrantTest.CB;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import db.migration.V45__Refresh_chains;
 import com.nimbusds.oauth2.sdk.pkce.CodeChallenge;
 import com.nimbusds.oauth2.sdk.pkce.CodeChallengeMethod;
 import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
@@ -533,11 +534,23 @@ class RefreshTokenTest extends ServerTest {
         JsonNode second = refresh(app, first.path("refresh_token").asText()).json();
         JsonNode third = refresh(app, second.path("refresh_token").asText()).json();
         // As an earlier version stored it: no first refresh token named, an index and a foreign key on the family.
+        // Then the migration, on the same connection, and a restart.
         server.node().db.jdbi().useHandle(h -> {
             h.execute("alter table token_families drop column first_refresh_id");
             h.execute("create index refresh_tokens_family on refresh_tokens (family_id)");
             h.execute("alter table refresh_tokens add foreign key (family_id) references token_families(id) on delete cascade");
-            h.execute("delete from \"flyway_schema_history\" where \"version\" = '45'");
+            java.sql.Connection c = h.getConnection();
+            new V45__Refresh_chains().migrate(new org.flywaydb.core.api.migration.Context() {
+                @Override
+                public org.flywaydb.core.api.configuration.Configuration getConfiguration() {
+                    return null;
+                }
+
+                @Override
+                public java.sql.Connection getConnection() {
+                    return c;
+                }
+            });
         });
         server.restart();
 
