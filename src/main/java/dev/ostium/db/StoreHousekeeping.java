@@ -24,12 +24,15 @@ import org.slf4j.LoggerFactory;
  * <ul>
  * <li>a few times a second, when the live share of the chunks is below {@link #TARGET_FILL_RATE} %, it moves
  * the live pages of the emptiest chunks into a new one, a bounded amount at a time, so their space is reused;
- * <li>it forces the file to the disk every second. H2 keeps a chunk nobody needs any more for 45 s before it
- * writes over it, trusting the operating system to have written what replaced it by then; with the file forced
- * every second that is true after a second, so here such chunks are kept {@link #RETENTION_MS} ms. With 45 s the
- * chunks of the last 45 s of commits, tens of thousands under load, stay in the file and in the heap.
+ * <li>it forces the file to the disk every second, so an operating-system crash loses at most about the last
+ * second of commits.
  * </ul>
  * Commits go on meanwhile; none waits for it.
+ *
+ * <p>H2 keeps a chunk nobody needs any more for its retention time (45 s) before it writes over it, and that stays:
+ * the file's header, which is not rewritten at every commit, may still lead to such a chunk when the file is
+ * opened again, and with a shorter retention a process killed after new chunks had been written over old ones
+ * came back without its last commits (every token answered after the overwrite, in {@code CrashTest}).
  */
 final class StoreHousekeeping implements AutoCloseable {
 
@@ -37,8 +40,6 @@ final class StoreHousekeeping implements AutoCloseable {
 
     /** Below this share of live bytes in the chunks, chunks are rewritten (H2's own target under load). */
     static final int TARGET_FILL_RATE = 80;
-    /** How long an unneeded chunk is kept before its space may be written over. */
-    static final int RETENTION_MS = 5000;
     /** At most this many bytes of live pages moved in one pass, so a pass holds the store only briefly. */
     private static final int WRITE_PER_PASS = 1 << 20;
     private static final long PAUSE_MS = 100;
@@ -66,13 +67,16 @@ final class StoreHousekeeping implements AutoCloseable {
         }
     }
 
-    /** Shortens the store's retention to {@link #RETENTION_MS} and starts the background thread. */
+    /** Starts the background thread. */
     StoreHousekeeping start() {
-        retention(RETENTION_MS);
         thread = Thread.ofPlatform().daemon().name("ostium-store-housekeeping").start(this::run);
         return this;
     }
 
+    /**
+     * For tests that cannot wait for H2's retention and close the file cleanly: how long an unneeded chunk is
+     * kept before its space may be written over. The server keeps H2's default (see the class comment).
+     */
     void retention(int ms) {
         store.setRetentionTime(ms);
     }

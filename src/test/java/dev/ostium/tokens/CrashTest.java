@@ -43,11 +43,16 @@ class CrashTest {
                     .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"crash\",\"user\":\"alice\"}")).build()));
             id = app.path("clientId").asText();
             secret = app.path("clientSecret").asText();
-            for (int i = 0; i < 20; i++) {
-                JsonNode t = JSON.readTree(send(HttpRequest.newBuilder(URI.create(base + "/oauth2/token"))
-                        .header("Authorization", basic(id, secret)).header("Content-Type", "application/x-www-form-urlencoded")
-                        .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials")).build()));
-                tokens.add(t.path("access_token").asText());
+            // Tokens, a pause longer than the embedded store's old 5 s chunk retention (the start-up's chunks become
+            // free to reuse), then tokens again: the later ones are written where the earlier chunks were.
+            for (int round = 0; round < 3; round++) {
+                if (round > 0) Thread.sleep(6000);
+                for (int i = 0; i < 20; i++) {
+                    JsonNode t = JSON.readTree(send(HttpRequest.newBuilder(URI.create(base + "/oauth2/token"))
+                            .header("Authorization", basic(id, secret)).header("Content-Type", "application/x-www-form-urlencoded")
+                            .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials")).build()));
+                    tokens.add(t.path("access_token").asText());
+                }
             }
         } finally {
             server.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // SIGKILL: no shutdown hook, no clean close
@@ -56,12 +61,15 @@ class CrashTest {
         Process again = start(dir, port);
         try {
             awaitReady(base);
-            for (String token : tokens) {
+            List<Integer> lost = new ArrayList<>();
+            for (int i = 0; i < tokens.size(); i++) {
+                String token = tokens.get(i);
                 JsonNode info = JSON.readTree(send(HttpRequest.newBuilder(URI.create(base + "/oauth2/introspect"))
                         .header("Authorization", basic(id, secret)).header("Content-Type", "application/x-www-form-urlencoded")
                         .POST(HttpRequest.BodyPublishers.ofString("token=" + token)).build()));
-                assertThat(info.path("active").asBoolean()).as("token %s after kill -9", token).isTrue();
+                if (!info.path("active").asBoolean()) lost.add(i);
             }
+            assertThat(lost).as("answered tokens (by order) not found after kill -9").isEmpty();
         } finally {
             again.destroy();
             again.waitFor(10, TimeUnit.SECONDS);
