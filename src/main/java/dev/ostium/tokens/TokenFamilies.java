@@ -204,7 +204,9 @@ public final class TokenFamilies {
                 if (link.successorId() == null && link.rotatedAt() == null) {
                     spend.setLong(1, now);
                     spend.setString(2, id);
-                    if (spend.executeUpdate() == 0) link = link(read, id);
+                    // Not spent here: a rotation committed meanwhile (follow it), or housekeeping deleted the
+                    // chain of this long-expired family (nothing left to end).
+                    if (spend.executeUpdate() == 0 && (link = link(read, id)) == null) break;
                 }
                 if (link.accessTokenId() != null) accessTokens.add(link.accessTokenId());
                 id = link.successorId();

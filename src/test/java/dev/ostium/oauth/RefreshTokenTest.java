@@ -528,6 +528,29 @@ class RefreshTokenTest extends ServerTest {
     }
 
     @Test
+    void aFamilyWhoseChainIsDeletedWhileItIsRevokedEndsCleanly() throws Exception {
+        App app = webApp(Map.of());
+        JsonNode first = start(app, "alice", ALL);
+        String live = TokenIds.parseOpaque(first.path("refresh_token").asText()).orElseThrow().id();
+        var node = server.node();
+        String familyId = node.families.refreshTokenWithFamily(live).orElseThrow().family().id();
+        // Housekeeping deletes the family's refresh tokens in a transaction of its own; the revocation reads the
+        // live token, waits for that row, and then finds it gone.
+        try (java.sql.Connection other = node.db.rawConnection()) {
+            other.setAutoCommit(false);
+            try (var delete = other.prepareStatement("delete from refresh_tokens where token_id = ?")) {
+                delete.setString(1, live);
+                assertThat(delete.executeUpdate()).isEqualTo(1);
+            }
+            var revoking = java.util.concurrent.CompletableFuture.supplyAsync(() -> node.families.revoke(familyId, "consent revoked"));
+            Thread.sleep(300);
+            other.commit();
+            assertThat(revoking.get(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(active(app, first.path("access_token").asText())).isFalse();
+    }
+
+    @Test
     void aFamilyStoredBeforeItsChainWasNamedIsFoundAlongIt() throws Exception {
         App app = webApp(Map.of());
         JsonNode first = start(app, "alice", ALL);
