@@ -166,22 +166,17 @@ public final class ConnectedApps {
             List<String> ids = new ArrayList<>();
             List<String[]> families = h.createQuery("select access_token_id, first_refresh_id from token_families where user_id = :u and app_id = :a")
                     .bind("u", user.id()).bind("a", app.id()).map((rs, ctx) -> new String[] {rs.getString(1), rs.getString(2)}).list();
-            for (String[] family : families) {
-                if (family[0] != null) ids.add(family[0]);
-                for (TokenFamilies.Link link : TokenFamilies.chain(h, family[1])) {
-                    if (link.accessTokenId() != null) ids.add(link.accessTokenId());
-                }
-            }
+            for (String[] family : families) ids.addAll(TokenFamilies.accessTokenIds(h, family[0], family[1]));
             long active = 0, expired = 0;
             Long lastIssued = null;
-            for (int i = 0; i < ids.size(); i += CHUNK) {
+            for (int i = 0; i < ids.size(); i += TokenFamilies.IDS_PER_STATEMENT) {
                 TokenRow part = h.createQuery("""
                                 select
                                   sum(case when revoked_at is null and app_generation >= :gen and expires_at > :now then 1 else 0 end) as active,
                                   sum(case when revoked_at is null and app_generation >= :gen and expires_at <= :now then 1 else 0 end) as expired,
                                   max(issued_at) as last_issued
                                 from access_tokens where token_id in (<ids>)""")
-                        .bind("now", now).bind("gen", app.tokenGeneration()).bindList("ids", ids.subList(i, Math.min(ids.size(), i + CHUNK)))
+                        .bind("now", now).bind("gen", app.tokenGeneration()).bindList("ids", ids.subList(i, Math.min(ids.size(), i + TokenFamilies.IDS_PER_STATEMENT)))
                         .map((rs, ctx) -> {
                             long last = rs.getLong("last_issued");
                             return new TokenRow(rs.getLong("active"), rs.getLong("expired"), rs.wasNull() ? null : last);
@@ -193,9 +188,6 @@ public final class ConnectedApps {
             return new TokenRow(active, expired, lastIssued);
         });
     }
-
-    /** Token ids per statement. */
-    private static final int CHUNK = 500;
 
     // ---- what the person may do -------------------------------------------------------------------
 

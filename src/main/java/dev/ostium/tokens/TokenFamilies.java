@@ -214,17 +214,17 @@ public final class TokenFamilies {
         } catch (SQLException e) {
             throw new IllegalStateException("cannot revoke token family " + familyId, e);
         }
-        for (int i = 0; i < accessTokens.size(); i += CHUNK) {
-            h.createUpdate("update access_tokens set revoked_at = :now where revoked_at is null and token_id in (<ids>)")
-                    .bind("now", now).bindList("ids", accessTokens.subList(i, Math.min(accessTokens.size(), i + CHUNK))).execute();
+        for (int i = 0; i < accessTokens.size(); i += IDS_PER_STATEMENT) {
+            h.createUpdate("update access_tokens set revoked_at = :now where revoked_at is null and token_id in (<ids>)").bind("now", now)
+                    .bindList("ids", accessTokens.subList(i, Math.min(accessTokens.size(), i + IDS_PER_STATEMENT))).execute();
         }
         changes.record(h, TokenStore.FAMILY_TOPIC, familyId);
         log.info("token family {} revoked: {}", familyId, why);
         return true;
     }
 
-    /** Ids per statement when a statement names many tokens. */
-    private static final int CHUNK = 500;
+    /** Ids per statement when a statement names many tokens ({@code in (<ids>)}). */
+    public static final int IDS_PER_STATEMENT = 500;
 
     /** One refresh token of a family's chain: what a walk along the chain reads of it. */
     public record Link(String tokenId, long issuedAt, Long rotatedAt, String successorId, String accessTokenId) {}
@@ -260,6 +260,19 @@ public final class TokenFamilies {
             throw new IllegalStateException("cannot read the refresh tokens from " + firstRefreshId, e);
         }
         return chain;
+    }
+
+    /**
+     * Every access token issued in a family: the code exchange's ({@code codeAccessTokenId}, may be null) and
+     * one per refresh, along the chain from {@code firstRefreshId}.
+     */
+    public static List<String> accessTokenIds(Handle h, String codeAccessTokenId, String firstRefreshId) {
+        List<String> ids = new ArrayList<>();
+        if (codeAccessTokenId != null) ids.add(codeAccessTokenId);
+        for (Link link : chain(h, firstRefreshId)) {
+            if (link.accessTokenId() != null) ids.add(link.accessTokenId());
+        }
+        return ids;
     }
 
     /**
