@@ -51,6 +51,9 @@ public final class HttpServer {
             config.concurrency.useVirtualThreads = true;
             config.http.maxRequestSize = MAX_REQUEST_BYTES;
             config.http.prefer405over404 = true;
+            // The buffer each answer is copied through, allocated per answer (by default Jetty's whole 32 KiB output
+            // buffer): most answers fit in 4 KiB, and a bigger one is copied in more steps into the same output buffer.
+            config.http.responseBufferSize = 4096;
             config.startup.showJavalinBanner = false;
             config.jsonMapper(new JavalinJackson(json, true));
             config.jetty.host = host;
