@@ -75,6 +75,18 @@ class StoreHousekeepingTest {
         }
     }
 
+    @Test
+    void theEmbeddedFileDatabaseSplitsItsPagesAt8KiB() {
+        Path dir = TestDatabase.tempDir();
+        try (Database db = Database.open(ConfigLoader.load(null, Map.of(), Map.of("data-dir", dir.toString())))) {
+            String size = db.jdbi().withHandle(h -> h.createQuery(
+                    "select setting_value from information_schema.settings where setting_name = 'info.PAGE_SIZE'").mapTo(String.class).one());
+            assertThat(size).as("H2's default is 4096").isEqualTo("8192");
+        } finally {
+            TestServer.deleteTree(dir);
+        }
+    }
+
     private static long housekeepingThreads() {
         return Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.isAlive() && t.getName().equals("ostium-store-housekeeping")).count();
