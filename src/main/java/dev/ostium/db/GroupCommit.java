@@ -1,5 +1,6 @@
 package dev.ostium.db;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -16,6 +17,11 @@ import org.slf4j.LoggerFactory;
  * one transaction and then releases each request with its own outcome. Under load a commit carries many
  * items; alone, an item waits only for its own commit. Nothing is released before it is committed, and
  * when the transaction fails every request in it fails.
+ *
+ * <p>A writer may linger: when its last commit carried more than one item (requests are arriving faster
+ * than one commit each), it waits up to the linger time for more before committing. Each commit of the
+ * embedded database writes out every page it changed, so fewer, fuller commits cost less per item. Once
+ * the load stops, one item is held for the linger time and committed alone; the ones after it are not held.
  *
  * @param <T> what a request asks to store
  * @param <R> what each request learns once it is committed
@@ -35,6 +41,7 @@ public final class GroupCommit<T, R> implements AutoCloseable {
     private final Database db;
     private final String what;
     private final int maxBatch;
+    private final long lingerNanos;
     private final Batch<T, R> batch;
     private final BlockingQueue<Pending<T, R>> queue = new LinkedBlockingQueue<>();
     private final AtomicLong commits = new AtomicLong();
@@ -44,9 +51,15 @@ public final class GroupCommit<T, R> implements AutoCloseable {
 
     /** {@code what} names the items in the writer thread's name and in log lines. */
     public GroupCommit(Database db, String what, int maxBatch, Batch<T, R> batch) {
+        this(db, what, maxBatch, Duration.ZERO, batch);
+    }
+
+    /** As above, with a writer that lingers up to {@code linger} for more items under load. */
+    public GroupCommit(Database db, String what, int maxBatch, Duration linger, Batch<T, R> batch) {
         this.db = db;
         this.what = what;
         this.maxBatch = maxBatch;
+        this.lingerNanos = linger.toNanos();
         this.batch = batch;
         this.writer = Thread.ofPlatform().daemon().name("ostium-" + what + "-writer").start(this::run);
     }
@@ -73,18 +86,34 @@ public final class GroupCommit<T, R> implements AutoCloseable {
 
     private void run() {
         List<Pending<T, R>> pending = new ArrayList<>(maxBatch);
+        int last = 0;
         while (running || !queue.isEmpty()) {
             try {
                 Pending<T, R> first = queue.poll(200, TimeUnit.MILLISECONDS);
                 if (first == null) continue;
                 pending.add(first);
                 queue.drainTo(pending, maxBatch - 1);
-                write(pending);
+                if (lingerNanos > 0 && last > 1 && running) gather(pending);
             } catch (InterruptedException e) {
-                // close() wakes the writer; the loop condition drains whatever is still queued
-            } finally {
-                pending.clear();
+                // close() wakes the writer: what it took is still written, the loop drains whatever is queued
             }
+            if (pending.isEmpty()) continue;
+            last = pending.size();
+            write(pending);
+            pending.clear();
+        }
+    }
+
+    /** Takes more items as they come, until the batch is full or the linger time since the first is over. */
+    private void gather(List<Pending<T, R>> pending) throws InterruptedException {
+        long deadline = System.nanoTime() + lingerNanos;
+        while (pending.size() < maxBatch) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) return;
+            Pending<T, R> next = queue.poll(left, TimeUnit.NANOSECONDS);
+            if (next == null) return;
+            pending.add(next);
+            queue.drainTo(pending, maxBatch - pending.size());
         }
     }
 
