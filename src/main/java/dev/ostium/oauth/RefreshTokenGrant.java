@@ -22,6 +22,7 @@ import java.time.Clock;
 import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -116,9 +117,13 @@ public final class RefreshTokenGrant {
         // §6: the new refresh token keeps the scope of the one it replaces; only the access token narrows.
         RefreshToken successor = new RefreshToken(next.id(), next.verifierHash(), family.id(), app.id(), rt.scopes(),
                 rt.generation() + 1, now, family.expiresAt(), null, null, access.record().tokenId());
+        CompletableFuture<Boolean> stored = rotations.rotate(new Rotations.Rotation(rt.tokenId(), now, successor, access.record()));
+        // Signed while the rotation is being committed, and handed out only once it is: a rotation that loses
+        // drops it unseen.
+        String idToken = idToken(app, user, family, scopes, access.issued().value(), now);
         boolean rotated;
         try {
-            rotated = rotations.rotate(new Rotations.Rotation(rt.tokenId(), now, successor, access.record())).join();
+            rotated = stored.join();
         } catch (CompletionException e) {
             throw new IllegalStateException("the rotation could not be stored", e.getCause());
         }
@@ -128,7 +133,7 @@ public final class RefreshTokenGrant {
             if (latest.family().revoked()) throw invalidGrant("the refresh token has been revoked");
             return retryOrReuse(app, latest, value, clock.millis());
         }
-        return new Granted(access.issued(), next.value(), idToken(app, user, family, scopes, access.issued().value(), now));
+        return new Granted(access.issued(), next.value(), idToken);
     }
 
     /** The refresh token with this value, spent or not, with its family. */
