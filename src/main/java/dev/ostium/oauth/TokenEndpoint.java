@@ -1,21 +1,21 @@
 package dev.ostium.oauth;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.nimbusds.oauth2.sdk.AccessTokenResponse;
 import com.nimbusds.oauth2.sdk.GrantType;
 import com.nimbusds.oauth2.sdk.OAuth2Error;
-import com.nimbusds.oauth2.sdk.token.AccessTokenType;
+import com.nimbusds.oauth2.sdk.Scope;
+import com.nimbusds.oauth2.sdk.token.BearerAccessToken;
+import com.nimbusds.oauth2.sdk.token.RefreshToken;
+import com.nimbusds.oauth2.sdk.token.Tokens;
+import com.nimbusds.openid.connect.sdk.OIDCTokenResponse;
+import com.nimbusds.openid.connect.sdk.token.OIDCTokens;
 import dev.ostium.tokens.AccessTokens;
 import dev.ostium.web.FormBody;
 import dev.ostium.web.Responses;
 import io.javalin.http.Context;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /** POST /oauth2/token (RFC 6749 §3.2): reads the request, hands it to its grant, writes the answer. */
 public final class TokenEndpoint {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ServiceAccountPolicy policy;
     private final ClientCredentialsGrant clientCredentials;
@@ -55,23 +55,14 @@ public final class TokenEndpoint {
         } else {
             throw OAuthProblem.of(OAuth2Error.UNSUPPORTED_GRANT_TYPE, "grant_type '" + grantType + "' is not supported here");
         }
-        // §5.1: the answer carries Cache-Control: no-store.
-        Responses.json(ctx, 200, answer(granted));
-    }
-
-    private static String answer(Granted granted) {
         AccessTokens.Issued issued = granted.access();
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("access_token", issued.value());
-        body.put("token_type", AccessTokenType.BEARER.getValue());
-        if (issued.expiresInSeconds() > 0) body.put("expires_in", issued.expiresInSeconds());
-        if (granted.refreshToken() != null) body.put("refresh_token", granted.refreshToken());
-        body.put("scope", String.join(" ", issued.scopes()));
-        if (granted.idToken() != null) body.put("id_token", granted.idToken());
-        try {
-            return JSON.writeValueAsString(body);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write a token answer", e);
-        }
+        BearerAccessToken token = new BearerAccessToken(issued.value(), issued.expiresInSeconds(),
+                new Scope(issued.scopes().toArray(String[]::new)));
+        RefreshToken refresh = granted.refreshToken() == null ? null : new RefreshToken(granted.refreshToken());
+        AccessTokenResponse response = granted.idToken() == null
+                ? new AccessTokenResponse(new Tokens(token, refresh))
+                : new OIDCTokenResponse(new OIDCTokens(granted.idToken(), token, refresh));
+        // §5.1: the response carries Cache-Control: no-store.
+        Responses.json(ctx, 200, response.toJSONObject().toJSONString());
     }
 }
