@@ -21,7 +21,8 @@ public final class Rotations implements AutoCloseable {
     private static final int MAX_BATCH = 256;
     /**
      * How long the writer waits for more rotations under load: up to half a millisecond more per refresh
-     * made the commits about three times fuller and the writer's work per rotation a quarter smaller.
+     * made the commits two to three times fuller and the writer's work per rotation a quarter smaller
+     * (bench/RESULTS.md, 2026-12-05).
      */
     private static final Duration LINGER = Duration.ofNanos(500_000);
 
