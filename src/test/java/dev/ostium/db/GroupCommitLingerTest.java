@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ostium.config.ConfigLoader;
 import dev.ostium.testing.TestDatabase;
+import dev.ostium.testing.TestServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -24,6 +25,7 @@ class GroupCommitLingerTest {
 
     private static final Duration LINGER = Duration.ofMillis(300);
 
+    private Path dir;
     private Database db;
     private final List<Integer> commits = new CopyOnWriteArrayList<>();
     private final CountDownLatch inFirstCommit = new CountDownLatch(1);
@@ -31,13 +33,14 @@ class GroupCommitLingerTest {
 
     @BeforeEach
     void open() {
-        Path dir = TestDatabase.tempDir();
+        dir = TestDatabase.tempDir();
         db = Database.open(ConfigLoader.load(null, Map.of(), Map.of("data-dir", dir.toString())));
     }
 
     @AfterEach
     void close() {
         db.close();
+        TestServer.deleteTree(dir);
     }
 
     /** Echoes its items; the first commit holds until released, so that items pile up behind it. */
