@@ -47,7 +47,7 @@ public final class IntrospectionEndpoint {
         TokenIntrospectionSuccessResponse response = active.map(this::describe)
                 .or(() -> refreshTokens.live(token, caller).map(r -> describe(r, caller)))
                 .orElseGet(() -> new TokenIntrospectionSuccessResponse.Builder(false).build());
-        Responses.json(ctx, 200, response.toJSONObject().toJSONString());
+        Responses.jsonNow(ctx, response.toJSONObject().toJSONString());
     }
 
     private TokenIntrospectionSuccessResponse describe(AccessTokens.Active a) {

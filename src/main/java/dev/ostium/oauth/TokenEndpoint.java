@@ -63,6 +63,6 @@ public final class TokenEndpoint {
                 ? new AccessTokenResponse(new Tokens(token, refresh))
                 : new OIDCTokenResponse(new OIDCTokens(granted.idToken(), token, refresh));
         // §5.1: the response carries Cache-Control: no-store.
-        Responses.json(ctx, 200, response.toJSONObject().toJSONString());
+        Responses.jsonNow(ctx, response.toJSONObject().toJSONString());
     }
 }

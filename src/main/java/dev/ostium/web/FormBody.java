@@ -2,6 +2,8 @@ package dev.ostium.web;
 
 import dev.ostium.oauth.OAuthProblem;
 import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -39,9 +41,25 @@ public final class FormBody {
         if (!ctx.queryParamMap().isEmpty()) {
             throw OAuthProblem.invalidRequest("parameters belong in the body, not the query string");
         }
-        byte[] raw = ctx.bodyAsBytes();
+        byte[] raw = body(ctx);
         if (raw.length > MAX_BYTES) throw OAuthProblem.invalidRequest("the body is larger than " + MAX_BYTES + " bytes");
         return parse(utf8(raw), ctx.ip());
+    }
+
+    /**
+     * The body's bytes. One that declares its length and is within bounds is read at exactly that length:
+     * the web framework's reader copies every body through an 8 KiB buffer, allocated for each request, which on
+     * the token endpoint was a tenth of everything a request allocated. Any other body goes through that reader,
+     * which also enforces the server-wide limit.
+     */
+    private static byte[] body(Context ctx) {
+        long declared = ctx.req().getContentLengthLong();
+        if (declared < 0 || declared > MAX_BYTES) return ctx.bodyAsBytes();
+        try {
+            return ctx.req().getInputStream().readNBytes((int) declared);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**

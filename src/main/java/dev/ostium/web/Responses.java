@@ -1,6 +1,10 @@
 package dev.ostium.web;
 
 import io.javalin.http.Context;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 
 /** Writing JSON answers that must never be cached (tokens, errors, introspection results). */
 public final class Responses {
@@ -12,5 +16,25 @@ public final class Responses {
                 .header("Pragma", "no-cache")
                 .contentType("application/json;charset=UTF-8")
                 .result(json);
+    }
+
+    /**
+     * A successful JSON answer written straight to the connection, for the last step of a hot endpoint (token,
+     * introspection): the framework would copy it through a buffer of its own and a compression check that never
+     * applies to an answer this small. Nothing may be written to the response after this.
+     */
+    public static void jsonNow(Context ctx, String json) {
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
+        HttpServletResponse res = ctx.res();
+        res.setStatus(200);
+        res.setHeader("Cache-Control", "no-store");
+        res.setHeader("Pragma", "no-cache");
+        res.setContentType("application/json;charset=UTF-8");
+        res.setContentLength(body.length);
+        try {
+            res.getOutputStream().write(body);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

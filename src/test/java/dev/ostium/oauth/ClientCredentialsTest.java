@@ -11,7 +11,13 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.ostium.testing.Response;
 import dev.ostium.testing.ServerTest;
 import dev.ostium.testing.TestDatabase;
+import dev.ostium.testing.TestServer;
 import dev.ostium.testing.TestServer.App;
+import dev.ostium.web.FormBody;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -38,6 +44,37 @@ class ClientCredentialsTest extends ServerTest {
         assertThat(body.has("refresh_token")).isFalse();
         String token = body.path("access_token").asText();
         assertThat(token).matches("[A-Za-z0-9_-]{64}");
+    }
+
+    @Test
+    void theAnswerDeclaresItsLengthAndABodyIsReadWhetherItDeclaresOneOrNot() {
+        App app = server.createService("alice", "rest.all.read");
+        Response declared = server.tokenResponse(app, null);
+        assertThat(declared.status()).isEqualTo(200);
+        assertThat(declared.header("Content-Length")).isEqualTo(Integer.toString(declared.body().getBytes(StandardCharsets.UTF_8).length));
+        assertThat(declared.header("Content-Type")).startsWith("application/json");
+        assertThat(declared.header("Pragma")).isEqualTo("no-cache");
+
+        // Sent in chunks, with no length declared up front
+        byte[] form = "grant_type=client_credentials&scope=rest.all.read".getBytes(StandardCharsets.UTF_8);
+        Response chunked = server.send(HttpRequest.newBuilder(URI.create(server.url("/oauth2/token")))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Authorization", TestServer.basic(app.clientId(), app.secret()))
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(form))).build());
+        assertThat(chunked.status()).isEqualTo(200);
+        assertThat(chunked.json().path("scope").asText()).isEqualTo("rest.all.read");
+
+        // A declared length above the form limit is refused as the protocol says, in chunks or not
+        String big = "grant_type=client_credentials&pad=" + "a".repeat(FormBody.MAX_BYTES);
+        Response tooBig = server.postForm("/oauth2/token", app.clientId(), app.secret(), big);
+        assertThat(tooBig.status()).isEqualTo(400);
+        assertThat(tooBig.json().path("error").asText()).isEqualTo("invalid_request");
+        Response tooBigChunked = server.send(HttpRequest.newBuilder(URI.create(server.url("/oauth2/token")))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Authorization", TestServer.basic(app.clientId(), app.secret()))
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big.getBytes(StandardCharsets.UTF_8)))).build());
+        assertThat(tooBigChunked.status()).isEqualTo(400);
+        assertThat(tooBigChunked.json().path("error").asText()).isEqualTo("invalid_request");
     }
 
     @Test
