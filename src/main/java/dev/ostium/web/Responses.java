@@ -19,9 +19,12 @@ public final class Responses {
     }
 
     /**
-     * A successful JSON answer written straight to the connection, for the last step of a hot endpoint (token,
-     * introspection): the framework would copy it through a buffer of its own and a compression check that never
-     * applies to an answer this small. Nothing may be written to the response after this.
+     * A successful JSON answer written straight to the server's output buffer, for the last step of a hot endpoint
+     * (token, introspection): the framework would copy it through a buffer of its own and a compression check that
+     * never applies to an answer this small. Nothing may be written to the response after this. Headers set later
+     * (the CORS headers of an after-handler) still go out: no length is declared here, which would complete the
+     * response as soon as the body is written, and an answer this small stays in the output buffer (32 KiB) until
+     * the request ends, when the server declares its length.
      */
     public static void jsonNow(Context ctx, String json) {
         byte[] body = json.getBytes(StandardCharsets.UTF_8);
@@ -30,7 +33,6 @@ public final class Responses {
         res.setHeader("Cache-Control", "no-store");
         res.setHeader("Pragma", "no-cache");
         res.setContentType("application/json;charset=UTF-8");
-        res.setContentLength(body.length);
         try {
             res.getOutputStream().write(body);
         } catch (IOException e) {
