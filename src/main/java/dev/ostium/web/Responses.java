@@ -1,7 +1,6 @@
 package dev.ostium.web;
 
 import io.javalin.http.Context;
-import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -11,11 +10,14 @@ public final class Responses {
     private Responses() {}
 
     public static void json(Context ctx, int status, String json) {
-        ctx.status(status)
+        noStoreJson(ctx, status).result(json);
+    }
+
+    private static Context noStoreJson(Context ctx, int status) {
+        return ctx.status(status)
                 .header("Cache-Control", "no-store")
                 .header("Pragma", "no-cache")
-                .contentType("application/json;charset=UTF-8")
-                .result(json);
+                .contentType("application/json;charset=UTF-8");
     }
 
     /**
@@ -27,14 +29,9 @@ public final class Responses {
      * the request ends, when the server declares its length.
      */
     public static void jsonNow(Context ctx, String json) {
-        byte[] body = json.getBytes(StandardCharsets.UTF_8);
-        HttpServletResponse res = ctx.res();
-        res.setStatus(200);
-        res.setHeader("Cache-Control", "no-store");
-        res.setHeader("Pragma", "no-cache");
-        res.setContentType("application/json;charset=UTF-8");
+        noStoreJson(ctx, 200);
         try {
-            res.getOutputStream().write(body);
+            ctx.res().getOutputStream().write(json.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
