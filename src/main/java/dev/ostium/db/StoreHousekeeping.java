@@ -22,15 +22,16 @@ import org.slf4j.LoggerFactory;
  * file, a heap full of chunk records, and the store closing itself on OutOfMemoryError). This thread does
  * that work instead:
  * <ul>
- * <li>every few tens of milliseconds, when the live share of the chunks is below {@link #TARGET_FILL_RATE} %, it
- * moves the live pages of the emptiest chunks into a new one, a bounded amount at a time, so their space is reused;
+ * <li>many times a second, when the live share of the chunks is below {@link #TARGET_FILL_RATE} %, it moves the
+ * live pages of the emptiest chunks into a new one, a bounded amount at a time, so their space is reused;
  * <li>it forces the file to the disk every second, so an operating-system crash loses at most about the last
  * second of commits.
  * </ul>
  * A pass holds the store's lock, and every commit waits for it: a pass's length is added to the answer time of
- * every request whose commit falls on it. Passes are therefore small and frequent rather than large and rare
- * (256 KiB every 25 ms rather than 1 MiB every 100 ms: the same rate, with the slowest refresh answers under load
- * a quarter shorter; bench/RESULTS.md).
+ * every request whose commit falls on it, so passes are kept short: 512 KiB every 50 ms rather than 1 MiB every
+ * 100 ms (the same rate; measured, a shorter tail of refresh answers under load, throughput within the spread). Smaller passes
+ * shorten the tail further but cost throughput: each pass has a fixed cost, and every pass makes the writers wait
+ * for the lock once more (bench/RESULTS.md).
  *
  * <p>H2 keeps a chunk nobody needs any more for its retention time (45 s) before it writes over it, and that stays:
  * the file's header, which is not rewritten at every commit, may still lead to such a chunk when the file is
@@ -44,8 +45,8 @@ final class StoreHousekeeping implements AutoCloseable {
     /** Below this share of live bytes in the chunks, chunks are rewritten (H2's own target under load). */
     static final int TARGET_FILL_RATE = 80;
     /** About this many bytes of live pages moved in one pass, so a pass holds the store only briefly. */
-    private static final int WRITE_PER_PASS = 256 << 10;
-    private static final long PAUSE_MS = 25;
+    private static final int WRITE_PER_PASS = 512 << 10;
+    private static final long PAUSE_MS = 50;
     private static final long SYNC_MS = 1000;
 
     private final MVStore store;
