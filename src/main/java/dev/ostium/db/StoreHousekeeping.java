@@ -29,9 +29,9 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * A pass holds the store's lock, and every commit waits for it: a pass's length is added to the answer time of
  * every request whose commit falls on it, so passes are kept short: 512 KiB every 50 ms rather than 1 MiB every
- * 100 ms (the same rate; measured, a shorter tail of refresh answers under load, throughput within the spread). Smaller passes
- * shorten the tail further but cost throughput: each pass has a fixed cost, and every pass makes the writers wait
- * for the lock once more (bench/RESULTS.md).
+ * 100 ms (the same rate; measured: a shorter tail of refresh answers under load, throughput within the spread).
+ * Smaller passes shorten the tail further but cost throughput: each pass has a fixed cost, and every pass makes
+ * the writers wait for the lock once more (bench/RESULTS.md).
  *
  * <p>H2 keeps a chunk nobody needs any more for its retention time (45 s) before it writes over it, and that stays:
  * the file's header, which is not rewritten at every commit, may still lead to such a chunk when the file is
