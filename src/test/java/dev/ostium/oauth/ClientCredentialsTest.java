@@ -57,10 +57,7 @@ class ClientCredentialsTest extends ServerTest {
 
         // Sent in chunks, with no length declared up front
         byte[] form = "grant_type=client_credentials&scope=rest.all.read".getBytes(StandardCharsets.UTF_8);
-        Response chunked = server.send(HttpRequest.newBuilder(URI.create(server.url("/oauth2/token")))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .header("Authorization", TestServer.basic(app.clientId(), app.secret()))
-                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(form))).build());
+        Response chunked = postChunked(app, form);
         assertThat(chunked.status()).isEqualTo(200);
         assertThat(chunked.json().path("scope").asText()).isEqualTo("rest.all.read");
 
@@ -69,12 +66,17 @@ class ClientCredentialsTest extends ServerTest {
         Response tooBig = server.postForm("/oauth2/token", app.clientId(), app.secret(), big);
         assertThat(tooBig.status()).isEqualTo(400);
         assertThat(tooBig.json().path("error").asText()).isEqualTo("invalid_request");
-        Response tooBigChunked = server.send(HttpRequest.newBuilder(URI.create(server.url("/oauth2/token")))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .header("Authorization", TestServer.basic(app.clientId(), app.secret()))
-                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big.getBytes(StandardCharsets.UTF_8)))).build());
+        Response tooBigChunked = postChunked(app, big.getBytes(StandardCharsets.UTF_8));
         assertThat(tooBigChunked.status()).isEqualTo(400);
         assertThat(tooBigChunked.json().path("error").asText()).isEqualTo("invalid_request");
+    }
+
+    /** A token request whose body is sent in chunks, with no length declared up front. */
+    private Response postChunked(App app, byte[] form) {
+        return server.send(HttpRequest.newBuilder(URI.create(server.url("/oauth2/token")))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Authorization", TestServer.basic(app.clientId(), app.secret()))
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(form))).build());
     }
 
     @Test
