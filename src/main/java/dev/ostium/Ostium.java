@@ -60,6 +60,7 @@ import dev.ostium.restapi.RestApi;
 import dev.ostium.settings.Settings;
 import dev.ostium.tokens.AccessTokens;
 import dev.ostium.tokens.Housekeeping;
+import dev.ostium.tokens.RememberedRefreshTokens;
 import dev.ostium.tokens.Rotations;
 import dev.ostium.tokens.TokenFamilies;
 import dev.ostium.tokens.TokenRecorder;
@@ -189,7 +190,7 @@ public final class Ostium implements AutoCloseable {
             idTokens = new IdTokens(keys, config.issuer());
             ResourceIndicator resourceIndicator = new ResourceIndicator(tokens.audience());
             RefreshTokenGrant refreshGrant = new RefreshTokenGrant(clients, rules, tokens, tokenStore, idTokens, families,
-                    masterKey.derive("refresh-successors"), rotations, audit, apps, clock);
+                    masterKey.derive("refresh-successors"), rotations, new RememberedRefreshTokens(), audit, apps, clock);
             TokenEndpoint tokenEndpoint = new TokenEndpoint(policy, new ClientCredentialsGrant(clients, policy, tokens),
                     new JwtBearerGrant(apps, clients, policy, spent, tokens, clock,
                             Set.of(new Audience(endpoints.issuer()), new Audience(endpoints.token()))),

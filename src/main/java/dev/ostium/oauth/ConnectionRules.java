@@ -5,7 +5,9 @@ import dev.ostium.apps.ExternalApp;
 import dev.ostium.directory.Directory;
 import dev.ostium.directory.User;
 import dev.ostium.settings.Settings;
+import dev.ostium.tokens.Rotations;
 import dev.ostium.tokens.TokenFamilies;
+import dev.ostium.tokens.TokenFamily;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
@@ -30,6 +32,20 @@ public final class ConnectionRules {
         this.directory = directory;
         this.settings = settings;
         this.clock = clock;
+    }
+
+    /** The person as this node knows them: cached, kept current by the change feed. */
+    public Optional<User> knownUser(long userId) {
+        return directory.byId(userId);
+    }
+
+    /**
+     * What the rotation of a refresh token of this family checks again as it is written: the person enabled and
+     * allowed as an administrator, the family's consent still there. The rules that depend on the app alone
+     * (enabled, expiry, authorized users) are the node's to apply before.
+     */
+    public Rotations.Standing standing(TokenFamily family) {
+        return new Rotations.Standing(family.userId(), family.consentId(), settings.get().adminConnections());
     }
 
     /** The person as stored now, when enabled. */

@@ -11,6 +11,7 @@ import dev.ostium.audit.AuditTrail;
 import dev.ostium.directory.User;
 import dev.ostium.tokens.AccessTokens;
 import dev.ostium.tokens.RefreshToken;
+import dev.ostium.tokens.RememberedRefreshTokens;
 import dev.ostium.tokens.TokenFamilies;
 import dev.ostium.tokens.TokenFamily;
 import dev.ostium.tokens.TokenIds;
@@ -48,10 +49,13 @@ public final class RefreshTokenGrant {
     private final Clock clock;
     private final AuditTrail audit;
     private final AppRegistry apps;
+    private final RememberedRefreshTokens memory;
 
     public RefreshTokenGrant(ClientAuthenticator clients, ConnectionRules rules, AccessTokens tokens,
                              TokenStore tokenStore, IdTokens idTokens, TokenFamilies families, byte[] derivationKey,
-                             Rotations rotations, AuditTrail audit, AppRegistry apps, Clock clock) {
+                             Rotations rotations, RememberedRefreshTokens memory, AuditTrail audit, AppRegistry apps,
+                             Clock clock) {
+        this.memory = memory;
         this.apps = apps;
         this.audit = audit;
         this.clients = clients;
@@ -90,13 +94,24 @@ public final class RefreshTokenGrant {
     /** @param answering told the client the answer goes to, once it is known, before any refusal of the grant */
     public Granted handle(String authorization, FormBody form, Consumer<ExternalApp> answering) {
         String value = form.get("refresh_token");
+        Optional<TokenIds.Presented> presented = value == null ? Optional.empty() : TokenIds.parseOpaque(value);
+        Optional<RememberedRefreshTokens.Remembered> remembered = presented.flatMap(p -> memory.find(p.id(), p.verifierHash()));
         ExternalApp app = clients.authenticateOrPublic(authorization, form,
-                () -> find(value).map(h -> h.token().appId())).app();
+                () -> remembered.map(r -> r.token().appId()).or(() -> find(value).map(h -> h.token().appId()))).app();
         answering.accept(app);
         if (value == null) throw OAuthProblem.invalidRequest("refresh_token is required");
+        if (remembered.isPresent()) return refresh(app, form, value, remembered.get().token(), remembered.get().family(), null, false);
         TokenFamilies.Held held = find(value).orElseThrow(() -> invalidGrant("unknown refresh token"));
-        RefreshToken rt = held.token();
-        TokenFamily family = held.family();
+        return refresh(app, form, value, held.token(), held.family(), held, false);
+    }
+
+    /**
+     * Decides a refresh on the presented token and its family: as read now with the person and the consent
+     * ({@code stored}), or as this node remembers them ({@code stored} null: the person comes from the node's
+     * directory, and the rotation checks person and consent as stored when it is written).
+     */
+    private Granted refresh(ExternalApp app, FormBody form, String value, RefreshToken rt, TokenFamily family,
+                            TokenFamilies.Held stored, boolean again) {
         if (rt.appId() != app.id()) {
             // §6: the token is bound to its client; another client's attempt at a live one changes nothing. A spent
             // one in another client's hands has leaked, though: that is reuse, and its family ends.
@@ -107,36 +122,49 @@ public final class RefreshTokenGrant {
         long now = clock.millis();
         if (family.expiresAt() <= now || rt.expiresAt() <= now) throw invalidGrant("the refresh token has expired; sign in again");
         // Reuse is judged before anything else the request asks, so no parameter lets a spent token be tried safely.
-        if (rt.rotatedAt() != null) return retryOrReuse(app, held, value, now);
+        // (Only a token read from the database can be seen spent here: a remembered one is forgotten when spent.)
+        if (rt.rotatedAt() != null) return retryOrReuse(app, stored, value, now);
         Set<String> scopes = narrowed(rt.scopes(), form.get("scope"));
 
-        User user = stillAllowed(app, held);
+        User user = stored != null ? stillAllowed(app, stored)
+                : stillAllowed(app, family, rules.knownUser(family.userId()).filter(User::enabled));
         AccessTokens.Minted access = tokens.mint(app, user, scopes, GrantType.REFRESH_TOKEN.getValue(), family.consentId(),
                 family.id(), now, codec.successorAccessSeed(value));
         TokenIds.Minted next = TokenIds.mintOpaque(now, codec.successorRefreshSeed(value));
         // §6: the new refresh token keeps the scope of the one it replaces; only the access token narrows.
         RefreshToken successor = new RefreshToken(next.id(), next.verifierHash(), family.id(), app.id(), rt.scopes(),
                 rt.generation() + 1, now, family.expiresAt(), null, null, access.record().tokenId());
-        CompletableFuture<Boolean> stored = rotations.rotate(new Rotations.Rotation(rt.tokenId(), now, successor, access.record()));
+        memory.forget(rt.tokenId());
+        CompletableFuture<Boolean> written = rotations.rotate(new Rotations.Rotation(rt.tokenId(), now, successor, access.record(),
+                rules.standing(family)));
         // Signed while the rotation is being committed, and handed out only once it is: a rotation that loses
         // drops it unseen.
         String idToken = idToken(app, user, family, scopes, access.issued().value(), now);
         boolean rotated;
         try {
-            rotated = stored.join();
+            rotated = written.join();
         } catch (CompletionException e) {
             throw new IllegalStateException("the rotation could not be stored", e.getCause());
         }
         if (!rotated) {
-            // Another request (on this node or another) spent it a moment ago, or its family was revoked.
+            // Another request (on this node or another) spent it a moment ago, its family was revoked, or its person
+            // or consent no longer stands: the stored row tells which.
             TokenFamilies.Held latest = families.refreshTokenWithFamily(rt.tokenId()).orElseThrow(() -> invalidGrant("unknown refresh token"));
             if (latest.family().revoked()) throw invalidGrant("the refresh token has been revoked");
+            if (latest.token().rotatedAt() == null) {
+                // Not spent: the rotation found the person or the consent changed. Refused with the reason as stored
+                // now — or, when that changed back in the meantime, decided once more on the stored row.
+                stillAllowed(app, latest);
+                if (!again) return refresh(app, form, value, latest.token(), latest.family(), latest, true);
+                throw invalidGrant("the person's account or consent changed during the refresh; try again");
+            }
             return retryOrReuse(app, latest, value, clock.millis());
         }
+        memory.remember(successor, family);
         return new Granted(access.issued(), next.value(), idToken);
     }
 
-    /** The refresh token with this value, spent or not, with its family. */
+    /** The refresh token with this value, spent or not, with its family, as stored now. */
     private Optional<TokenFamilies.Held> find(String value) {
         if (value == null) return Optional.empty();
         return TokenIds.parseOpaque(value).flatMap(presented -> families.refreshTokenWithFamily(presented.id())
@@ -197,15 +225,20 @@ public final class RefreshTokenGrant {
      * and the consent come as stored now, read with the token.
      */
     private User stillAllowed(ExternalApp app, TokenFamilies.Held held) {
-        TokenFamily family = held.family();
+        User user = stillAllowed(app, held.family(), held.user().filter(User::enabled));
+        held.consented().filter(approved -> approved.containsAll(held.family().scopes()))
+                .orElseThrow(() -> invalidGrant("the person's consent has been withdrawn"));
+        return user;
+    }
+
+    /** The app's side of the checks, and the rules for {@code person} (empty: gone or disabled). */
+    private User stillAllowed(ExternalApp app, TokenFamily family, Optional<User> person) {
         if (!app.offlineAccess()) throw invalidGrant("offline access is turned off for this app");
         if (family.appGeneration() < app.tokenGeneration()) throw invalidGrant("the refresh token has been revoked");
-        User user = held.user().filter(User::enabled).orElseThrow(() -> invalidGrant("the account is disabled"));
+        User user = person.orElseThrow(() -> invalidGrant("the account is disabled"));
         rules.refusal(app, user).ifPresent(r -> {
             throw invalidGrant(r.reason());
         });
-        held.consented().filter(approved -> approved.containsAll(family.scopes()))
-                .orElseThrow(() -> invalidGrant("the person's consent has been withdrawn"));
         return user;
     }
 

@@ -26,8 +26,20 @@ public final class Rotations implements AutoCloseable {
      */
     private static final Duration LINGER = Duration.ofNanos(500_000);
 
-    /** Spend {@code presentedId}, and store its successor and the access token issued with it. */
-    public record Rotation(String presentedId, long now, RefreshToken successor, TokenRecord access) {}
+    /**
+     * Spend {@code presentedId}, and store its successor and the access token issued with it — provided the
+     * family's person and consent still stand as the rotation is written.
+     */
+    public record Rotation(String presentedId, long now, RefreshToken successor, TokenRecord access, Standing standing) {}
+
+    /**
+     * What must hold in the database at the moment a rotation is written: the person {@code userId} enabled
+     * (and not an administrator unless {@code adminsAllowed}), and the consent {@code consentId} the family was
+     * granted under still there. Checked in the rotation's own conditional update, so a refresh decided on
+     * what a node remembers still sees the person and the consent as stored now — also when they were changed
+     * behind this node's back.
+     */
+    public record Standing(long userId, Long consentId, boolean adminsAllowed) {}
 
     private final GroupCommit<Rotation, Boolean> writer;
 
@@ -35,7 +47,10 @@ public final class Rotations implements AutoCloseable {
         this.writer = new GroupCommit<>(db, "rotation", MAX_BATCH, LINGER, Rotations::rotateAll);
     }
 
-    /** Completes with true when this request won the rotation and its pair is committed, false when it lost. */
+    /**
+     * Completes with true when this request won the rotation and its pair is committed; false when it lost
+     * (spent by another request, family ended) or its person or consent no longer stand.
+     */
     public CompletableFuture<Boolean> rotate(Rotation rotation) {
         return writer.submit(rotation);
     }
@@ -49,7 +64,7 @@ public final class Rotations implements AutoCloseable {
              PreparedStatement successor = c.prepareStatement(TokenFamilies.INSERT_REFRESH);
              PreparedStatement access = c.prepareStatement(TokenStore.INSERT)) {
             for (Rotation r : rotations) {
-                boolean w = TokenFamilies.rotate(spend, r.presentedId(), r.now(), r.successor().tokenId());
+                boolean w = TokenFamilies.rotate(spend, r.presentedId(), r.now(), r.successor().tokenId(), r.standing());
                 if (w) {
                     TokenFamilies.insert(successor, r.successor());
                     TokenStore.bind(access, r.access());

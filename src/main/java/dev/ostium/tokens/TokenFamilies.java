@@ -59,8 +59,15 @@ public final class TokenFamilies {
               expires_at, access_token_id)
             values (?, ?, ?, ?, ?, ?, ?, ?, ?)""";
 
-    /** Spends a refresh token: set once, by the one request (on any node) that exchanges it. */
-    static final String SPEND = "update refresh_tokens set rotated_at = ?, successor_id = ? where token_id = ? and rotated_at is null";
+    /**
+     * Spends a refresh token: set once, by the one request (on any node) that exchanges it, and only while its
+     * person is enabled (an administrator only while admin connections are allowed) and the consent its family
+     * was granted under still stands, as stored at that moment ({@link Rotations.Standing}).
+     */
+    static final String SPEND = """
+            update refresh_tokens set rotated_at = ?, successor_id = ? where token_id = ? and rotated_at is null
+              and exists (select 1 from users u where u.id = ? and u.enabled and (? or not u.is_admin))
+              and exists (select 1 from consents c where c.id = ?)""";
 
     public static void insert(Handle h, RefreshToken t) {
         try (PreparedStatement ps = h.getConnection().prepareStatement(INSERT_REFRESH)) {
@@ -83,11 +90,18 @@ public final class TokenFamilies {
         ps.executeUpdate();
     }
 
-    /** Marks a refresh token exchanged; false when another request (on any node) did so first. */
-    static boolean rotate(PreparedStatement spend, String tokenId, long now, String successorId) throws SQLException {
+    /**
+     * Marks a refresh token exchanged; false when another request (on any node) did so first, its family has
+     * ended, or its person or consent no longer stand.
+     */
+    static boolean rotate(PreparedStatement spend, String tokenId, long now, String successorId, Rotations.Standing standing)
+            throws SQLException {
         spend.setLong(1, now);
         spend.setString(2, successorId);
         spend.setString(3, tokenId);
+        spend.setLong(4, standing.userId());
+        spend.setBoolean(5, standing.adminsAllowed());
+        spend.setObject(6, standing.consentId(), java.sql.Types.BIGINT);
         return spend.executeUpdate() == 1;
     }
 
@@ -99,8 +113,8 @@ public final class TokenFamilies {
 
     /**
      * A refresh token and its family, with what a refresh checks besides: the family's person as stored now
-     * (empty when the account is gone) and the scopes that person has approved for the app now (empty when
-     * the consent was withdrawn).
+     * (empty when the account is gone) and the scopes of the consent the family was granted under, as stored
+     * now (empty when that consent was withdrawn).
      */
     public record Held(RefreshToken token, TokenFamily family, Optional<User> user, Optional<Set<String>> consented) {}
 
@@ -109,7 +123,7 @@ public final class TokenFamilies {
             , c.scope
             from refresh_tokens r join token_families f on f.id = r.family_id
             left join users u on u.id = f.user_id
-            left join consents c on c.user_id = f.user_id and c.app_id = f.app_id
+            left join consents c on c.id = f.consent_id
             where r.token_id = ?""";
 
     /** The refresh grant's one read: a single statement on one connection, mapped by column position. */

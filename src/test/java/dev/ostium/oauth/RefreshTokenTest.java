@@ -284,6 +284,53 @@ class RefreshTokenTest extends ServerTest {
     }
 
     @Test
+    void aTokenThisNodeRemembersStillSeesThePersonAndTheConsentAsStoredNow() {
+        // A refresh token handed out by a rotation on this node is decided on the node's memory of it; the person
+        // and the consent are still checked as stored, when the rotation is written.
+        App app = webApp(Map.of());
+        String rt = refresh(app, start(app, "alice", ALL).path("refresh_token").asText()).json().path("refresh_token").asText();
+        var jdbi = server.node().db.jdbi();
+        String live = "select count(*) from refresh_tokens where token_id = ? and rotated_at is null";
+        String id = TokenIds.parseOpaque(rt).orElseThrow().id();
+        long tokensBefore = jdbi.withHandle(h -> h.createQuery("select count(*) from access_tokens").mapTo(Long.class).one());
+        // The node knows the token by its id, but only its own secret opens it.
+        char[] forged = rt.toCharArray();
+        forged[30] = forged[30] == 'A' ? 'B' : 'A'; // inside the secret part
+        Response unknown = refresh(app, new String(forged));
+        assertThat(error(unknown)).isEqualTo("invalid_grant");
+        assertThat(unknown.json().path("error_description").asText()).contains("unknown");
+
+        jdbi.useHandle(h -> h.execute("update users set enabled = false where username = 'alice'"));
+        try {
+            Response refused = refresh(app, rt);
+            assertThat(error(refused)).isEqualTo("invalid_grant");
+            assertThat(refused.json().path("error_description").asText()).contains("disabled");
+        } finally {
+            jdbi.useHandle(h -> h.execute("update users set enabled = true where username = 'alice'"));
+        }
+        jdbi.useHandle(h -> h.execute("update users set is_admin = true where username = 'alice'"));
+        try {
+            Response refused = refresh(app, rt);
+            assertThat(error(refused)).isEqualTo("invalid_grant");
+            assertThat(refused.json().path("error_description").asText()).contains("administrator");
+        } finally {
+            jdbi.useHandle(h -> h.execute("update users set is_admin = false where username = 'alice'"));
+        }
+        // Refused, nothing spent and nothing stored: the token still works.
+        long stillLive = jdbi.withHandle(h -> h.select(live, id).mapTo(Long.class).one());
+        long tokensAfter = jdbi.withHandle(h -> h.createQuery("select count(*) from access_tokens").mapTo(Long.class).one());
+        assertThat(stillLive).isEqualTo(1);
+        assertThat(tokensAfter).isEqualTo(tokensBefore);
+        Response ok = refresh(app, rt);
+        assertThat(ok.status()).as(ok.body()).isEqualTo(200);
+
+        jdbi.useHandle(h -> h.execute("delete from consents where app_id = (select id from apps where client_id = ?)", app.clientId()));
+        Response withdrawn = refresh(app, ok.json().path("refresh_token").asText());
+        assertThat(error(withdrawn)).isEqualTo("invalid_grant");
+        assertThat(withdrawn.json().path("error_description").asText()).contains("consent");
+    }
+
+    @Test
     void aPersonNoLongerAuthorizedLosesTheirFamiliesForGood() {
         App app = webApp(Map.of());
         JsonNode alices = start(app, "alice", ALL);
@@ -476,7 +523,8 @@ class RefreshTokenTest extends ServerTest {
         RefreshToken successor = new RefreshToken(next.id(), next.verifierHash(), family.id(), family.appId(), family.scopes(), 2,
                 now, family.expiresAt(), null, null, access.tokenId());
         try (Rotations rotations = new Rotations(node.db)) {
-            assertThat(rotations.rotate(new Rotations.Rotation(held.token().tokenId(), now, successor, access)).join()).isFalse();
+            assertThat(rotations.rotate(new Rotations.Rotation(held.token().tokenId(), now, successor, access,
+                    new Rotations.Standing(family.userId(), family.consentId(), false))).join()).isFalse();
         }
         assertThat(node.families.refreshToken(next.id())).isEmpty();
         assertThat(node.tokenStore.find(access.tokenId())).isEmpty();

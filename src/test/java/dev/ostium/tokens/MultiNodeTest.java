@@ -235,6 +235,42 @@ class MultiNodeTest {
         assertThat(afterReuse.json().path("error").asText()).isEqualTo("invalid_grant");
     }
 
+    private static dev.ostium.testing.Response refresh(TestServer node, App app, String refreshToken) {
+        return node.postForm("/oauth2/token", app, Map.of("grant_type", "refresh_token", "refresh_token", refreshToken));
+    }
+
+    @Test
+    void aTokenRememberedOnOneNodeButSpentOnTheOtherIsReuseOnTheFirst() {
+        App app = interactive(a);
+        String first = exchange(a, app, a.issueCode(app, "alice", "https://crm.example/cb", "openid rest.all", null, null))
+                .json().path("refresh_token").asText();
+        // Handed out by a rotation on A, so A remembers it as live; the client then goes to B with it.
+        String onA = refresh(a, app, first).json().path("refresh_token").asText();
+        var onB = refresh(b, app, onA);
+        assertThat(onB.status()).as(onB.body()).isEqualTo(200);
+        String access = onB.json().path("access_token").asText();
+        // The same token back on A: A's memory of it is stale, the stored row is not.
+        var replay = refresh(a, app, onA);
+        assertThat(replay.json().path("error").asText()).isEqualTo("invalid_grant");
+        assertThat(replay.json().path("error_description").asText()).contains("used already");
+        assertThat(refresh(b, app, onB.json().path("refresh_token").asText()).json().path("error").asText()).isEqualTo("invalid_grant");
+        assertThat(active(b, app, access)).isFalse();
+    }
+
+    @Test
+    void aFamilyEndedOnOneNodeIsRefusedAtOnceByTheNodeThatRemembersItsToken() {
+        App app = interactive(a);
+        String first = exchange(a, app, a.issueCode(app, "alice", "https://crm.example/cb", "openid rest.all", null, null))
+                .json().path("refresh_token").asText();
+        String remembered = refresh(a, app, first).json().path("refresh_token").asText();
+        // The person withdraws the consent through node B; A is asked at once, before any change notice can arrive.
+        assertThat(b.admin("DELETE", "/admin/api/apps/" + app.clientId() + "/consents/alice", null).status()).isEqualTo(204);
+        var refused = refresh(a, app, remembered);
+        assertThat(refused.json().path("error").asText()).as(refused.body()).isEqualTo("invalid_grant");
+        assertThat(refused.json().path("error_description").asText()).contains("revoked");
+        assertThat(refused.body()).doesNotContain("access_token");
+    }
+
     @Test
     void concurrentRefreshesOfOneTokenOnTwoNodesYieldOnePairAndEndTheFamily() throws Exception {
         App app = interactive(a);
