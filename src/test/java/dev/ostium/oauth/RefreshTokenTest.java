@@ -266,14 +266,7 @@ class RefreshTokenTest extends ServerTest {
         App app = webApp(Map.of());
         String rt = start(app, "alice", ALL).path("refresh_token").asText();
         var jdbi = server.node().db.jdbi();
-        jdbi.useHandle(h -> h.execute("update users set enabled = false where username = 'alice'"));
-        try {
-            Response refused = refresh(app, rt);
-            assertThat(error(refused)).isEqualTo("invalid_grant");
-            assertThat(refused.json().path("error_description").asText()).contains("disabled");
-        } finally {
-            jdbi.useHandle(h -> h.execute("update users set enabled = true where username = 'alice'"));
-        }
+        refusedWhileStored("enabled = false", "enabled = true", app, rt, "disabled");
         Response ok = refresh(app, rt);
         assertThat(ok.status()).as(ok.body()).isEqualTo(200);
 
@@ -281,6 +274,19 @@ class RefreshTokenTest extends ServerTest {
         Response withdrawn = refresh(app, ok.json().path("refresh_token").asText());
         assertThat(error(withdrawn)).isEqualTo("invalid_grant");
         assertThat(withdrawn.json().path("error_description").asText()).contains("consent");
+    }
+
+    /** alice changed in the database behind the node's back ({@code set}, then {@code reset}): the refresh is refused for {@code reason}. */
+    private void refusedWhileStored(String set, String reset, App app, String refreshToken, String reason) {
+        var jdbi = server.node().db.jdbi();
+        jdbi.useHandle(h -> h.execute("update users set " + set + " where username = 'alice'"));
+        try {
+            Response refused = refresh(app, refreshToken);
+            assertThat(error(refused)).isEqualTo("invalid_grant");
+            assertThat(refused.json().path("error_description").asText()).contains(reason);
+        } finally {
+            jdbi.useHandle(h -> h.execute("update users set " + reset + " where username = 'alice'"));
+        }
     }
 
     @Test
@@ -300,22 +306,8 @@ class RefreshTokenTest extends ServerTest {
         assertThat(error(unknown)).isEqualTo("invalid_grant");
         assertThat(unknown.json().path("error_description").asText()).contains("unknown");
 
-        jdbi.useHandle(h -> h.execute("update users set enabled = false where username = 'alice'"));
-        try {
-            Response refused = refresh(app, rt);
-            assertThat(error(refused)).isEqualTo("invalid_grant");
-            assertThat(refused.json().path("error_description").asText()).contains("disabled");
-        } finally {
-            jdbi.useHandle(h -> h.execute("update users set enabled = true where username = 'alice'"));
-        }
-        jdbi.useHandle(h -> h.execute("update users set is_admin = true where username = 'alice'"));
-        try {
-            Response refused = refresh(app, rt);
-            assertThat(error(refused)).isEqualTo("invalid_grant");
-            assertThat(refused.json().path("error_description").asText()).contains("administrator");
-        } finally {
-            jdbi.useHandle(h -> h.execute("update users set is_admin = false where username = 'alice'"));
-        }
+        refusedWhileStored("enabled = false", "enabled = true", app, rt, "disabled");
+        refusedWhileStored("is_admin = true", "is_admin = false", app, rt, "administrator");
         // Refused, nothing spent and nothing stored: the token still works.
         long stillLive = jdbi.withHandle(h -> h.select(live, id).mapTo(Long.class).one());
         long tokensAfter = jdbi.withHandle(h -> h.createQuery("select count(*) from access_tokens").mapTo(Long.class).one());
