@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -101,7 +102,7 @@ public final class TokenFamilies {
         spend.setString(3, tokenId);
         spend.setLong(4, standing.userId());
         spend.setBoolean(5, standing.adminsAllowed());
-        spend.setObject(6, standing.consentId(), java.sql.Types.BIGINT);
+        spend.setObject(6, standing.consentId(), Types.BIGINT);
         return spend.executeUpdate() == 1;
     }
 
@@ -126,7 +127,10 @@ public final class TokenFamilies {
             left join consents c on c.id = f.consent_id
             where r.token_id = ?""";
 
-    /** The refresh grant's one read: a single statement on one connection, mapped by column position. */
+    /**
+     * The refresh grant's one read, for a token its node does not remember (and to answer a rotation that stored
+     * nothing): a single statement on one connection, mapped by column position.
+     */
     public Optional<Held> refreshTokenWithFamily(String id) {
         if (id == null || id.length() > 32) return Optional.empty();
         try (Connection c = db.rawConnection(); PreparedStatement ps = c.prepareStatement(HELD)) {
