@@ -265,15 +265,11 @@ class RefreshTokenTest extends ServerTest {
         // the refresh still sees it, and a refused refresh spends nothing.
         App app = webApp(Map.of());
         String rt = start(app, "alice", ALL).path("refresh_token").asText();
-        var jdbi = server.node().db.jdbi();
         refusedWhileStored("enabled = false", "enabled = true", app, rt, "disabled");
         Response ok = refresh(app, rt);
         assertThat(ok.status()).as(ok.body()).isEqualTo(200);
 
-        jdbi.useHandle(h -> h.execute("delete from consents where app_id = (select id from apps where client_id = ?)", app.clientId()));
-        Response withdrawn = refresh(app, ok.json().path("refresh_token").asText());
-        assertThat(error(withdrawn)).isEqualTo("invalid_grant");
-        assertThat(withdrawn.json().path("error_description").asText()).contains("consent");
+        refusedOnceTheConsentIsDeleted(app, ok.json().path("refresh_token").asText());
     }
 
     /** alice changed in the database behind the node's back ({@code set}, then {@code reset}): the refresh is refused for {@code reason}. */
@@ -287,6 +283,15 @@ class RefreshTokenTest extends ServerTest {
         } finally {
             jdbi.useHandle(h -> h.execute("update users set " + reset + " where username = 'alice'"));
         }
+    }
+
+    /** The app's consent rows deleted in the database behind the node's back: the refresh is refused for the consent. */
+    private void refusedOnceTheConsentIsDeleted(App app, String refreshToken) {
+        server.node().db.jdbi().useHandle(h -> h.execute("delete from consents where app_id = (select id from apps where client_id = ?)",
+                app.clientId()));
+        Response withdrawn = refresh(app, refreshToken);
+        assertThat(error(withdrawn)).isEqualTo("invalid_grant");
+        assertThat(withdrawn.json().path("error_description").asText()).contains("consent");
     }
 
     @Test
@@ -316,10 +321,7 @@ class RefreshTokenTest extends ServerTest {
         Response ok = refresh(app, rt);
         assertThat(ok.status()).as(ok.body()).isEqualTo(200);
 
-        jdbi.useHandle(h -> h.execute("delete from consents where app_id = (select id from apps where client_id = ?)", app.clientId()));
-        Response withdrawn = refresh(app, ok.json().path("refresh_token").asText());
-        assertThat(error(withdrawn)).isEqualTo("invalid_grant");
-        assertThat(withdrawn.json().path("error_description").asText()).contains("consent");
+        refusedOnceTheConsentIsDeleted(app, ok.json().path("refresh_token").asText());
     }
 
     @Test

@@ -220,11 +220,16 @@ class MultiNodeTest {
         assertThat(ms).isLessThan(2000);
     }
 
+    /** alice's first refresh token for the app, from a code exchanged on node A. */
+    private static String firstRefreshToken(App app) {
+        return exchange(a, app, a.issueCode(app, "alice", "https://crm.example/cb", "openid rest.all", null, null))
+                .json().path("refresh_token").asText();
+    }
+
     @Test
     void aRefreshTokenRotatedOnOneNodeIsRefusedOnTheOtherAtOnce() {
         App app = interactive(a);
-        String rt = exchange(a, app, a.issueCode(app, "alice", "https://crm.example/cb", "openid rest.all", null, null))
-                .json().path("refresh_token").asText();
+        String rt = firstRefreshToken(app);
         var rotated = a.postForm("/oauth2/token", app, Map.of("grant_type", "refresh_token", "refresh_token", rt));
         assertThat(rotated.status()).isEqualTo(200);
         String next = rotated.json().path("refresh_token").asText();
@@ -242,8 +247,7 @@ class MultiNodeTest {
     @Test
     void aTokenRememberedOnOneNodeButSpentOnTheOtherIsReuseOnTheFirst() {
         App app = interactive(a);
-        String first = exchange(a, app, a.issueCode(app, "alice", "https://crm.example/cb", "openid rest.all", null, null))
-                .json().path("refresh_token").asText();
+        String first = firstRefreshToken(app);
         // Handed out by a rotation on A, so A remembers it as live; the client then goes to B with it.
         String onA = refresh(a, app, first).json().path("refresh_token").asText();
         var onB = refresh(b, app, onA);
@@ -260,8 +264,7 @@ class MultiNodeTest {
     @Test
     void aFamilyEndedOnOneNodeIsRefusedAtOnceByTheNodeThatRemembersItsToken() {
         App app = interactive(a);
-        String first = exchange(a, app, a.issueCode(app, "alice", "https://crm.example/cb", "openid rest.all", null, null))
-                .json().path("refresh_token").asText();
+        String first = firstRefreshToken(app);
         String remembered = refresh(a, app, first).json().path("refresh_token").asText();
         // The person withdraws the consent through node B; A is asked at once, before any change notice can arrive.
         assertThat(b.admin("DELETE", "/admin/api/apps/" + app.clientId() + "/consents/alice", null).status()).isEqualTo(204);
@@ -274,8 +277,7 @@ class MultiNodeTest {
     @Test
     void concurrentRefreshesOfOneTokenOnTwoNodesYieldOnePairAndEndTheFamily() throws Exception {
         App app = interactive(a);
-        String rt = exchange(a, app, a.issueCode(app, "alice", "https://crm.example/cb", "openid rest.all", null, null))
-                .json().path("refresh_token").asText();
+        String rt = firstRefreshToken(app);
         var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
         try {
             var onA = pool.submit(() -> a.postForm("/oauth2/token", app, Map.of("grant_type", "refresh_token", "refresh_token", rt)));
