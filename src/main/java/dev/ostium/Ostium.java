@@ -63,6 +63,7 @@ import dev.ostium.tokens.Housekeeping;
 import dev.ostium.tokens.RememberedRefreshTokens;
 import dev.ostium.tokens.Rotations;
 import dev.ostium.tokens.TokenFamilies;
+import dev.ostium.tokens.TokenKeys;
 import dev.ostium.tokens.TokenRecorder;
 import dev.ostium.tokens.TokenStore;
 import dev.ostium.web.Cookies;
@@ -162,7 +163,8 @@ public final class Ostium implements AutoCloseable {
             apps = new AppRegistry(db, directory, templates, changes, clock, config.clientIdPrefix());
             tokenStore = new TokenStore(db, changes, clock);
             recorder = new TokenRecorder(db);
-            tokens = new AccessTokens(recorder, tokenStore, apps, directory, settings, keys, changes, clock,
+            TokenKeys tokenKeys = new TokenKeys(db);
+            tokens = new AccessTokens(recorder, tokenKeys, tokenStore, apps, directory, settings, keys, changes, clock,
                     config.issuer(), config.accessTokenTtl());
 
             Discovery.Endpoints endpoints = Discovery.Endpoints.of(config.issuer());
@@ -189,12 +191,12 @@ public final class Ostium implements AutoCloseable {
             });
             idTokens = new IdTokens(keys, config.issuer());
             ResourceIndicator resourceIndicator = new ResourceIndicator(tokens.audience());
-            RefreshTokenGrant refreshGrant = new RefreshTokenGrant(clients, rules, tokens, tokenStore, idTokens, families,
+            RefreshTokenGrant refreshGrant = new RefreshTokenGrant(clients, rules, tokens, tokenKeys, tokenStore, idTokens, families,
                     masterKey.derive("refresh-successors"), rotations, new RememberedRefreshTokens(), audit, apps, clock);
             TokenEndpoint tokenEndpoint = new TokenEndpoint(policy, new ClientCredentialsGrant(clients, policy, tokens),
                     new JwtBearerGrant(apps, clients, policy, spent, tokens, clock,
                             Set.of(new Audience(endpoints.issuer()), new Audience(endpoints.token()))),
-                    new AuthorizationCodeGrant(clients, codes, rules, consents, tokens, idTokens, families, audit, db, clock),
+                    new AuthorizationCodeGrant(clients, codes, rules, consents, tokens, tokenKeys, idTokens, families, audit, db, clock),
                     refreshGrant, resourceIndicator);
             Discovery discovery = new Discovery(endpoints);
             OAuthRoutes oauth = new OAuthRoutes(discovery, keys, tokenEndpoint,

@@ -13,6 +13,7 @@ import dev.ostium.directory.User;
 import dev.ostium.oauth.Consents;
 import dev.ostium.settings.Settings;
 import dev.ostium.tokens.TokenFamilies;
+import dev.ostium.tokens.TokenKeys;
 import dev.ostium.tokens.TokenStore;
 import java.time.Clock;
 import java.time.Instant;
@@ -167,16 +168,18 @@ public final class ConnectedApps {
             List<String[]> families = h.createQuery("select access_token_id, first_refresh_id from token_families where user_id = :u and app_id = :a")
                     .bind("u", user.id()).bind("a", app.id()).map((rs, ctx) -> new String[] {rs.getString(1), rs.getString(2)}).list();
             for (String[] family : families) ids.addAll(TokenFamilies.accessTokenIds(h, family[0], family[1]));
+            List<Long> keys = TokenKeys.resolveAll(h, ids);
             long active = 0, expired = 0;
             Long lastIssued = null;
-            for (int i = 0; i < ids.size(); i += TokenFamilies.IDS_PER_STATEMENT) {
+            for (int i = 0; i < keys.size(); i += TokenFamilies.IDS_PER_STATEMENT) {
                 TokenRow part = h.createQuery("""
                                 select
                                   sum(case when revoked_at is null and app_generation >= :gen and expires_at > :now then 1 else 0 end) as active,
                                   sum(case when revoked_at is null and app_generation >= :gen and expires_at <= :now then 1 else 0 end) as expired,
                                   max(issued_at) as last_issued
-                                from access_tokens where token_id in (<ids>)""")
-                        .bind("now", now).bind("gen", app.tokenGeneration()).bindList("ids", ids.subList(i, Math.min(ids.size(), i + TokenFamilies.IDS_PER_STATEMENT)))
+                                from access_tokens where k in (<keys>)""")
+                        .bind("now", now).bind("gen", app.tokenGeneration())
+                        .bindList("keys", keys.subList(i, Math.min(keys.size(), i + TokenFamilies.IDS_PER_STATEMENT)))
                         .map((rs, ctx) -> {
                             long last = rs.getLong("last_issued");
                             return new TokenRow(rs.getLong("active"), rs.getLong("expired"), rs.wasNull() ? null : last);

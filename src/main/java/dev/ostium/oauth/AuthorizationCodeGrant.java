@@ -16,6 +16,7 @@ import dev.ostium.tokens.RefreshToken;
 import dev.ostium.tokens.TokenFamilies;
 import dev.ostium.tokens.TokenFamily;
 import dev.ostium.tokens.TokenIds;
+import dev.ostium.tokens.TokenKeys;
 import dev.ostium.tokens.TokenStore;
 import dev.ostium.web.FormBody;
 import java.time.Clock;
@@ -34,6 +35,7 @@ public final class AuthorizationCodeGrant {
     private final AuthorizationCodes codes;
     private final ConnectionRules rules;
     private final Consents consents;
+    private final TokenKeys keys;
     private final AccessTokens tokens;
     private final IdTokens idTokens;
     private final TokenFamilies families;
@@ -42,8 +44,9 @@ public final class AuthorizationCodeGrant {
     private final AuditTrail audit;
 
     public AuthorizationCodeGrant(ClientAuthenticator clients, AuthorizationCodes codes, ConnectionRules rules, Consents consents,
-                                  AccessTokens tokens, IdTokens idTokens, TokenFamilies families, AuditTrail audit, Database db,
-                                  Clock clock) {
+                                  AccessTokens tokens, TokenKeys keys, IdTokens idTokens, TokenFamilies families, AuditTrail audit,
+                                  Database db, Clock clock) {
+        this.keys = keys;
         this.audit = audit;
         this.clients = clients;
         this.codes = codes;
@@ -94,13 +97,14 @@ public final class AuthorizationCodeGrant {
                 family.id(), now, null);
         // Offline access is the app's setting: with it, every code exchange gets a refresh token (asked for
         // with offline_access or not); without it, never.
-        TokenIds.Minted refresh = app.offlineAccess() ? TokenIds.mintOpaque(now) : null;
+        long refreshKey = app.offlineAccess() ? keys.next() : 0;
+        TokenIds.Minted refresh = app.offlineAccess() ? TokenIds.mintOpaque(refreshKey) : null;
         boolean spent = db.jdbi().inTransaction(h -> {
             if (!AuthorizationCodes.spend(h, code.codeHash(), now)) return false;
             TokenFamilies.insert(h, family, access.record().tokenId(), refresh == null ? null : refresh.id());
             TokenStore.insert(h, access.record());
             if (refresh != null) {
-                TokenFamilies.insert(h, new RefreshToken(refresh.id(), refresh.verifierHash(), family.id(), app.id(), code.scopes(),
+                TokenFamilies.insert(h, new RefreshToken(refreshKey, refresh.id(), refresh.verifierHash(), family.id(), app.id(), code.scopes(),
                         1, now, family.expiresAt(), null, null, null));
             }
             return true;

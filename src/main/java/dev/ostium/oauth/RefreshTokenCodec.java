@@ -14,8 +14,8 @@ import javax.crypto.spec.SecretKeySpec;
  */
 final class RefreshTokenCodec {
 
-    /** 10 bytes of id, 32 of verifier (see {@link TokenIds#mintOpaque(long, byte[])}). */
-    private static final int SEED_BYTES = 42;
+    /** An opaque token's verifier (see {@link TokenIds#mintOpaque(long, byte[])}); its id comes from its key. */
+    private static final int SEED_BYTES = 32;
 
     /** Keyed once; each derivation works on a clone, which skips the provider lookup and the key schedule. */
     private final Mac keyed;

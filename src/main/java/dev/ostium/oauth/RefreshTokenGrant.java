@@ -15,13 +15,16 @@ import dev.ostium.tokens.RememberedRefreshTokens;
 import dev.ostium.tokens.TokenFamilies;
 import dev.ostium.tokens.TokenFamily;
 import dev.ostium.tokens.TokenIds;
+import dev.ostium.tokens.TokenKeys;
 import dev.ostium.tokens.TokenRecord;
 import dev.ostium.tokens.Rotations;
 import dev.ostium.tokens.TokenStore;
 import dev.ostium.web.FormBody;
 import java.time.Clock;
 import java.util.LinkedHashSet;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -50,12 +53,14 @@ public final class RefreshTokenGrant {
     private final AuditTrail audit;
     private final AppRegistry apps;
     private final RememberedRefreshTokens memory;
+    private final TokenKeys keys;
 
-    public RefreshTokenGrant(ClientAuthenticator clients, ConnectionRules rules, AccessTokens tokens,
+    public RefreshTokenGrant(ClientAuthenticator clients, ConnectionRules rules, AccessTokens tokens, TokenKeys keys,
                              TokenStore tokenStore, IdTokens idTokens, TokenFamilies families, byte[] derivationKey,
                              Rotations rotations, RememberedRefreshTokens memory, AuditTrail audit, AppRegistry apps,
                              Clock clock) {
         this.memory = memory;
+        this.keys = keys;
         this.apps = apps;
         this.audit = audit;
         this.clients = clients;
@@ -130,12 +135,13 @@ public final class RefreshTokenGrant {
                 : stillAllowed(app, family, rules.knownUser(family.userId()).filter(User::enabled));
         AccessTokens.Minted access = tokens.mint(app, user, scopes, GrantType.REFRESH_TOKEN.getValue(), family.consentId(),
                 family.id(), now, codec.successorAccessSeed(value));
-        TokenIds.Minted next = TokenIds.mintOpaque(now, codec.successorRefreshSeed(value));
+        long nextKey = keys.next();
+        TokenIds.Minted next = TokenIds.mintOpaque(nextKey, codec.successorRefreshSeed(value));
         // §6: the new refresh token keeps the scope of the one it replaces; only the access token narrows.
-        RefreshToken successor = new RefreshToken(next.id(), next.verifierHash(), family.id(), app.id(), rt.scopes(),
+        RefreshToken successor = new RefreshToken(nextKey, next.id(), next.verifierHash(), family.id(), app.id(), rt.scopes(),
                 rt.generation() + 1, now, family.expiresAt(), null, null, access.record().tokenId());
         memory.forget(rt.tokenId());
-        CompletableFuture<Boolean> written = rotations.rotate(new Rotations.Rotation(rt.tokenId(), now, successor, access.record(),
+        CompletableFuture<Boolean> written = rotations.rotate(new Rotations.Rotation(rt.key(), now, successor, access.record(),
                 rules.standing(family)));
         // Signed while the rotation is being committed, and handed out only once it is: a rotation that loses
         // drops it unseen.
@@ -173,25 +179,29 @@ public final class RefreshTokenGrant {
 
     /**
      * A spent refresh token again. Inside the retry window, presented by its own client, the latest
-     * generation whose successor pair nobody has used yet: the same pair once more (re-derived, not
-     * stored). Anything else is reuse: the family ends.
+     * generation whose successor pair nobody has used yet: the same pair once more (re-derived from the
+     * presented token and the successors' keys, not stored). Anything else is reuse: the family ends.
      */
     private Granted retryOrReuse(ExternalApp app, TokenFamilies.Held held, String value, long now) {
         RefreshToken rt = held.token();
         TokenFamily family = held.family();
         long window = app.lifetimes().refreshRetry().toMillis();
-        if (window > 0 && now - rt.rotatedAt() <= window) {
-            byte[] refreshSeed = codec.successorRefreshSeed(value);
-            TokenIds.Minted next = TokenIds.mintOpaque(rt.rotatedAt(), refreshSeed);
-            Optional<RefreshToken> successor = next.id().equals(rt.successorId()) ? families.refreshToken(next.id()) : Optional.empty();
+        // A successor's id carries its key (one issued before the keys were introduced is not retried).
+        OptionalLong successorKey = TokenIds.key(rt.successorId());
+        if (window > 0 && now - rt.rotatedAt() <= window && successorKey.isPresent()) {
+            TokenIds.Minted next = TokenIds.mintOpaque(successorKey.getAsLong(), codec.successorRefreshSeed(value));
+            Optional<RefreshToken> successor = families.refreshToken(next.id())
+                    .filter(s -> ClientSecrets.sameDigest(s.verifierHash(), next.verifierHash()));
             Optional<TokenRecord> access = successor.filter(s -> s.rotatedAt() == null && s.accessTokenId() != null)
                     .flatMap(s -> tokenStore.find(s.accessTokenId()))
                     .filter(a -> a.usedAt() == null && a.revokedAt() == null);
-            if (access.isPresent()) {
+            OptionalLong accessKey = access.map(a -> TokenIds.key(a.tokenId())).orElse(OptionalLong.empty());
+            if (accessKey.isPresent()) {
                 User user = stillAllowed(app, held);
                 AccessTokens.Minted again = tokens.mint(app, user, access.get().scopes(), GrantType.REFRESH_TOKEN.getValue(),
-                        family.consentId(), family.id(), rt.rotatedAt(), codec.successorAccessSeed(value));
-                if (again.record().tokenId().equals(access.get().tokenId())) {
+                        family.consentId(), family.id(), rt.rotatedAt(), accessKey.getAsLong(), codec.successorAccessSeed(value));
+                if (again.record().tokenId().equals(access.get().tokenId())
+                        && Objects.equals(again.record().verifierHash(), access.get().verifierHash())) {
                     log.info("refresh of app {} retried within {} ms: the same pair is answered again", app.clientId(), now - rt.rotatedAt());
                     // The same token, so the same expiry: only the seconds left of it.
                     AccessTokens.Issued same = new AccessTokens.Issued(again.issued().value(),

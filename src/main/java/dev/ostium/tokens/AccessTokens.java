@@ -35,6 +35,7 @@ public final class AccessTokens {
     public static final String JWT_TYPE = "at+jwt";
 
     private final TokenRecorder recorder;
+    private final TokenKeys keysForTokens;
     private final TokenStore store;
     private final AppRegistry apps;
     private final Directory directory;
@@ -54,10 +55,11 @@ public final class AccessTokens {
     /** A token found active, with who it belongs to. */
     public record Active(TokenRecord record, ExternalApp app, User user, String jti) {}
 
-    public AccessTokens(TokenRecorder recorder, TokenStore store, AppRegistry apps, Directory directory,
+    public AccessTokens(TokenRecorder recorder, TokenKeys keysForTokens, TokenStore store, AppRegistry apps, Directory directory,
                         Settings settings, SigningKeys keys, ChangeFeed changes, Clock clock, URI issuer,
                         Duration defaultTtl) {
         this.recorder = recorder;
+        this.keysForTokens = keysForTokens;
         this.store = store;
         this.apps = apps;
         this.directory = directory;
@@ -114,19 +116,25 @@ public final class AccessTokens {
     public record Minted(Issued issued, TokenRecord record) {}
 
     /**
-     * Makes a token without storing it.
+     * Makes a token under a new key without storing it.
      *
-     * @param seed null: random; else the token's random parts come from it (see {@link TokenIds#mintOpaque(long, byte[])})
+     * @param seed null: random; else an opaque token's secret part comes from it (see {@link TokenIds#mintOpaque(long, byte[])})
      */
     public Minted mint(ExternalApp app, User user, Set<String> scopes, String grantType, Long consentId, String familyId,
                        long now, byte[] seed) {
+        return mint(app, user, scopes, grantType, consentId, familyId, now, keysForTokens.next(), seed);
+    }
+
+    /** Makes the token stored under {@code key} (the same key, time and seed give the same token), without storing it. */
+    public Minted mint(ExternalApp app, User user, Set<String> scopes, String grantType, Long consentId, String familyId,
+                       long now, long key, byte[] seed) {
         Duration ttl = ttlFor(app);
         long expiresAt = now + ttl.toMillis();
         String value;
         String id;
         String verifierHash = null;
         if (app.tokenFormat() == TokenFormat.JWT) {
-            id = seed == null ? TokenIds.newId(now) : TokenIds.seededId(now, seed);
+            id = TokenIds.id(key);
             JWTClaimsSet claims = new JWTClaimsSet.Builder()
                     .issuer(issuer.toString())
                     .subject(user.subject())
@@ -140,7 +148,7 @@ public final class AccessTokens {
                     .build();
             value = keys.sign(JWSAlgorithm.ES256, JWT_TYPE, claims);
         } else {
-            TokenIds.Minted minted = seed == null ? TokenIds.mintOpaque(now) : TokenIds.mintOpaque(now, seed);
+            TokenIds.Minted minted = seed == null ? TokenIds.mintOpaque(key) : TokenIds.mintOpaque(key, seed);
             value = minted.value();
             id = minted.id();
             verifierHash = minted.verifierHash();

@@ -27,10 +27,10 @@ public final class Rotations implements AutoCloseable {
     private static final Duration LINGER = Duration.ofNanos(500_000);
 
     /**
-     * Spend {@code presentedId}, and store its successor and the access token issued with it — provided the
-     * family's person and consent still stand as the rotation is written.
+     * Spend the refresh token stored under {@code presentedKey}, and store its successor and the access token
+     * issued with it — provided the family's person and consent still stand as the rotation is written.
      */
-    public record Rotation(String presentedId, long now, RefreshToken successor, TokenRecord access, Standing standing) {}
+    public record Rotation(long presentedKey, long now, RefreshToken successor, TokenRecord access, Standing standing) {}
 
     /**
      * What must hold in the database at the moment a rotation is written: the person {@code userId} enabled
@@ -64,7 +64,7 @@ public final class Rotations implements AutoCloseable {
              PreparedStatement successor = c.prepareStatement(TokenFamilies.INSERT_REFRESH);
              PreparedStatement access = c.prepareStatement(TokenStore.INSERT)) {
             for (Rotation r : rotations) {
-                boolean w = TokenFamilies.rotate(spend, r.presentedId(), r.now(), r.successor().tokenId(), r.standing());
+                boolean w = TokenFamilies.rotate(spend, r.presentedKey(), r.now(), r.successor().tokenId(), r.standing());
                 if (w) {
                     TokenFamilies.insert(successor, r.successor());
                     TokenStore.bind(access, r.access());

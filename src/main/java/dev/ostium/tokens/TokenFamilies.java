@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import org.jdbi.v3.core.Handle;
 import org.slf4j.Logger;
@@ -56,9 +57,9 @@ public final class TokenFamilies {
 
     /** Stores a refresh token; positional, so the rotation writer can prepare it once for a whole batch. */
     static final String INSERT_REFRESH = """
-            insert into refresh_tokens (token_id, verifier_hash, family_id, app_id, scope, generation, issued_at,
+            insert into refresh_tokens (k, token_id, verifier_hash, family_id, app_id, scope, generation, issued_at,
               expires_at, access_token_id)
-            values (?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
 
     /**
      * Spends a refresh token: set once, by the one request (on any node) that exchanges it, and only while its
@@ -66,7 +67,7 @@ public final class TokenFamilies {
      * was granted under still stands, as stored at that moment ({@link Rotations.Standing}).
      */
     static final String SPEND = """
-            update refresh_tokens set rotated_at = ?, successor_id = ? where token_id = ? and rotated_at is null
+            update refresh_tokens set rotated_at = ?, successor_id = ? where k = ? and rotated_at is null
               and exists (select 1 from users u where u.id = ? and u.enabled and (? or not u.is_admin))
               and exists (select 1 from consents c where c.id = ?)""";
 
@@ -79,15 +80,16 @@ public final class TokenFamilies {
     }
 
     static void insert(PreparedStatement ps, RefreshToken t) throws SQLException {
-        ps.setString(1, t.tokenId());
-        ps.setString(2, t.verifierHash());
-        ps.setString(3, t.familyId());
-        ps.setLong(4, t.appId());
-        ps.setString(5, Scopes.format(t.scopes()));
-        ps.setInt(6, t.generation());
-        ps.setLong(7, t.issuedAt());
-        ps.setLong(8, t.expiresAt());
-        ps.setString(9, t.accessTokenId());
+        ps.setLong(1, t.key());
+        ps.setString(2, t.tokenId());
+        ps.setString(3, t.verifierHash());
+        ps.setString(4, t.familyId());
+        ps.setLong(5, t.appId());
+        ps.setString(6, Scopes.format(t.scopes()));
+        ps.setInt(7, t.generation());
+        ps.setLong(8, t.issuedAt());
+        ps.setLong(9, t.expiresAt());
+        ps.setString(10, t.accessTokenId());
         ps.executeUpdate();
     }
 
@@ -95,18 +97,18 @@ public final class TokenFamilies {
      * Marks a refresh token exchanged; false when another request (on any node) did so first, its family has
      * ended, or its person or consent no longer stand.
      */
-    static boolean rotate(PreparedStatement spend, String tokenId, long now, String successorId, Rotations.Standing standing)
+    static boolean rotate(PreparedStatement spend, long key, long now, String successorId, Rotations.Standing standing)
             throws SQLException {
         spend.setLong(1, now);
         spend.setString(2, successorId);
-        spend.setString(3, tokenId);
+        spend.setLong(3, key);
         spend.setLong(4, standing.userId());
         spend.setBoolean(5, standing.adminsAllowed());
         spend.setObject(6, standing.consentId(), Types.BIGINT);
         return spend.executeUpdate() == 1;
     }
 
-    private static final String REFRESH_COLUMNS = "r.token_id, r.verifier_hash, r.family_id, r.app_id, r.scope, r.generation, "
+    private static final String REFRESH_COLUMNS = "r.k, r.token_id, r.verifier_hash, r.family_id, r.app_id, r.scope, r.generation, "
             + "r.issued_at, r.expires_at, r.rotated_at, r.successor_id, r.access_token_id";
 
     private static final String FAMILY_COLUMNS = "f.id, f.app_id, f.user_id, f.consent_id, f.scope, f.auth_time, f.session_id, "
@@ -125,7 +127,7 @@ public final class TokenFamilies {
             from refresh_tokens r join token_families f on f.id = r.family_id
             left join users u on u.id = f.user_id
             left join consents c on c.id = f.consent_id
-            where r.token_id = ?""";
+            where r.k = ?""";
 
     /**
      * The refresh grant's one read, for a token its node does not remember (and to answer a rotation that stored
@@ -134,14 +136,16 @@ public final class TokenFamilies {
     public Optional<Held> refreshTokenWithFamily(String id) {
         if (id == null || id.length() > 32) return Optional.empty();
         try (Connection c = db.rawConnection(); PreparedStatement ps = c.prepareStatement(HELD)) {
-            ps.setString(1, id);
+            OptionalLong key = TokenKeys.resolve(c, id);
+            if (key.isEmpty()) return Optional.empty();
+            ps.setLong(1, key.getAsLong());
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) return Optional.empty();
                 RefreshToken token = refreshToken(rs, 1);
-                TokenFamily family = family(rs, 12);
-                rs.getLong(24);
-                Optional<User> user = rs.wasNull() ? Optional.empty() : Optional.of(Directory.user(rs, 24));
-                String consent = rs.getString(31);
+                TokenFamily family = family(rs, 13);
+                rs.getLong(25);
+                Optional<User> user = rs.wasNull() ? Optional.empty() : Optional.of(Directory.user(rs, 25));
+                String consent = rs.getString(32);
                 return Optional.of(new Held(token, family, user, Optional.ofNullable(consent).map(Scopes::parse)));
             }
         } catch (SQLException e) {
@@ -151,13 +155,12 @@ public final class TokenFamilies {
 
     public Optional<RefreshToken> refreshToken(String id) {
         if (id == null || id.length() > 32) return Optional.empty();
-        return db.jdbi().withHandle(h -> h.createQuery("select " + REFRESH_COLUMNS + " from refresh_tokens r where r.token_id = :id")
-                .bind("id", id).map((rs, ctx) -> refreshToken(rs, 1)).findOne());
-    }
-
-    public boolean accessTokenUsed(String accessTokenId) {
-        return db.jdbi().withHandle(h -> h.createQuery("select count(*) from access_tokens where token_id = :id and used_at is not null")
-                .bind("id", accessTokenId).mapTo(Long.class).one() > 0);
+        return db.jdbi().withHandle(h -> {
+            OptionalLong key = TokenKeys.resolve(h, id);
+            if (key.isEmpty()) return Optional.<RefreshToken>empty();
+            return h.createQuery("select " + REFRESH_COLUMNS + " from refresh_tokens r where r.k = :k")
+                    .bind("k", key.getAsLong()).map((rs, ctx) -> refreshToken(rs, 1)).findOne();
+        });
     }
 
     /**
@@ -217,14 +220,14 @@ public final class TokenFamilies {
             Set<String> seen = new HashSet<>();
             String id = first;
             while (id != null && seen.add(id)) {
-                Link link = link(read, id);
+                Link link = link(h.getConnection(), read, id);
                 if (link == null) break;
                 if (link.successorId() == null && link.rotatedAt() == null) {
                     spend.setLong(1, now);
-                    spend.setString(2, id);
+                    spend.setLong(2, link.key());
                     // Not spent here: a rotation committed meanwhile (follow it), or housekeeping deleted the
                     // chain of this long-expired family (nothing left to end).
-                    if (spend.executeUpdate() == 0 && (link = link(read, id)) == null) break;
+                    if (spend.executeUpdate() == 0 && (link = link(h.getConnection(), read, id)) == null) break;
                 }
                 if (link.accessTokenId() != null) accessTokens.add(link.accessTokenId());
                 id = link.successorId();
@@ -232,9 +235,10 @@ public final class TokenFamilies {
         } catch (SQLException e) {
             throw new IllegalStateException("cannot revoke token family " + familyId, e);
         }
-        for (int i = 0; i < accessTokens.size(); i += IDS_PER_STATEMENT) {
-            h.createUpdate("update access_tokens set revoked_at = :now where revoked_at is null and token_id in (<ids>)").bind("now", now)
-                    .bindList("ids", accessTokens.subList(i, Math.min(accessTokens.size(), i + IDS_PER_STATEMENT))).execute();
+        List<Long> keys = TokenKeys.resolveAll(h, accessTokens);
+        for (int i = 0; i < keys.size(); i += IDS_PER_STATEMENT) {
+            h.createUpdate("update access_tokens set revoked_at = :now where revoked_at is null and k in (<keys>)").bind("now", now)
+                    .bindList("keys", keys.subList(i, Math.min(keys.size(), i + IDS_PER_STATEMENT))).execute();
         }
         changes.record(h, TokenStore.FAMILY_TOPIC, familyId);
         log.info("token family {} revoked: {}", familyId, why);
@@ -245,17 +249,19 @@ public final class TokenFamilies {
     public static final int IDS_PER_STATEMENT = 500;
 
     /** One refresh token of a family's chain: what a walk along the chain reads of it. */
-    public record Link(String tokenId, long issuedAt, Long rotatedAt, String successorId, String accessTokenId) {}
+    public record Link(long key, long issuedAt, Long rotatedAt, String successorId, String accessTokenId) {}
 
-    private static final String LINK = "select token_id, issued_at, rotated_at, successor_id, access_token_id from refresh_tokens where token_id = ?";
+    private static final String LINK = "select k, issued_at, rotated_at, successor_id, access_token_id from refresh_tokens where k = ?";
 
     /** Ends a family's live refresh token (no successor: nothing may follow it). */
-    private static final String END = "update refresh_tokens set rotated_at = ? where token_id = ? and rotated_at is null";
+    private static final String END = "update refresh_tokens set rotated_at = ? where k = ? and rotated_at is null";
 
-    private static Link link(PreparedStatement read, String id) throws SQLException {
-        read.setString(1, id);
+    private static Link link(Connection c, PreparedStatement read, String id) throws SQLException {
+        OptionalLong key = TokenKeys.resolve(c, id);
+        if (key.isEmpty()) return null;
+        read.setLong(1, key.getAsLong());
         try (ResultSet rs = read.executeQuery()) {
-            return rs.next() ? new Link(rs.getString(1), rs.getLong(2), nullableLong(rs, 3), rs.getString(4), rs.getString(5)) : null;
+            return rs.next() ? new Link(rs.getLong(1), rs.getLong(2), nullableLong(rs, 3), rs.getString(4), rs.getString(5)) : null;
         }
     }
 
@@ -269,7 +275,7 @@ public final class TokenFamilies {
             Set<String> seen = new HashSet<>();
             String id = firstRefreshId;
             while (id != null && seen.add(id)) {
-                Link link = link(read, id);
+                Link link = link(h.getConnection(), read, id);
                 if (link == null) break;
                 chain.add(link);
                 id = link.successorId();
@@ -299,10 +305,10 @@ public final class TokenFamilies {
      */
     public static int deleteChains(Handle h, List<String> firstRefreshIds) {
         int n = 0;
-        try (PreparedStatement delete = h.getConnection().prepareStatement("delete from refresh_tokens where token_id = ?")) {
+        try (PreparedStatement delete = h.getConnection().prepareStatement("delete from refresh_tokens where k = ?")) {
             for (String first : firstRefreshIds) {
                 for (Link link : chain(h, first)) {
-                    delete.setString(1, link.tokenId());
+                    delete.setLong(1, link.key());
                     delete.addBatch();
                     n++;
                 }
@@ -336,11 +342,11 @@ public final class TokenFamilies {
         return rs.wasNull() ? null : v;
     }
 
-    /** A refresh token from the eleven columns of {@link #REFRESH_COLUMNS}, the first at {@code i}. */
+    /** A refresh token from the twelve columns of {@link #REFRESH_COLUMNS}, the first at {@code i}. */
     private static RefreshToken refreshToken(ResultSet rs, int i) throws SQLException {
-        return new RefreshToken(rs.getString(i), rs.getString(i + 1), rs.getString(i + 2), rs.getLong(i + 3),
-                Scopes.parse(rs.getString(i + 4)), rs.getInt(i + 5), rs.getLong(i + 6), rs.getLong(i + 7),
-                nullableLong(rs, i + 8), rs.getString(i + 9), rs.getString(i + 10));
+        return new RefreshToken(rs.getLong(i), rs.getString(i + 1), rs.getString(i + 2), rs.getString(i + 3), rs.getLong(i + 4),
+                Scopes.parse(rs.getString(i + 5)), rs.getInt(i + 6), rs.getLong(i + 7), rs.getLong(i + 8),
+                nullableLong(rs, i + 9), rs.getString(i + 10), rs.getString(i + 11));
     }
 
     /** A family from the twelve columns of {@link #FAMILY_COLUMNS}, the first at {@code i}. */

@@ -5,14 +5,19 @@ import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
- * Identifiers and values of access tokens.
+ * Identifiers and values of tokens.
  *
- * <p>Every token record is keyed by a time-ordered id: 48 bits of milliseconds then 80 random bits. New
- * records therefore land at the end of the primary-key index instead of on a random page, which keeps the
- * group-committed inserts cheap on both H2 and PostgreSQL. The id is not a secret: a JWT carries it as
- * its jti, and an opaque token carries it in front of its secret part.
+ * <p>A token record is stored under a 64-bit key ({@link TokenKeys}), the table's own row key, so finding or
+ * inserting a record is one lookup in one index. A token's id carries that key, and only it: 16 bytes, the key
+ * with its top bit set, then 8 zero bytes (the length of the earlier ids, so opaque tokens keep their length).
+ * The id is not a secret: a JWT carries it as its jti, and an opaque token carries it in front of its secret
+ * part.
+ *
+ * <p>Ids of tokens issued before the keys (48 bits of milliseconds, then 80 random bits: the top bit is never
+ * set) are found through the table of earlier ids ({@link TokenKeys#resolve}).
  *
  * <p>An opaque token is {@code base64url(id[16] || verifier[32])}: the verifier is 256 random bits and
  * is stored only as its SHA-256 digest, compared in constant time after the record is found by id.
@@ -23,6 +28,7 @@ public final class TokenIds {
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
     private static final int ID_BYTES = 16;
     private static final int VERIFIER_BYTES = 32;
+    private static final long KEYED = 1L << 63;
 
     /** A freshly minted opaque token: what the client gets, and what the server stores. */
     public record Minted(String value, String id, String verifierHash) {}
@@ -32,35 +38,49 @@ public final class TokenIds {
 
     private TokenIds() {}
 
+    /** A time-ordered random id (48 bits of milliseconds, 80 random bits), for records not keyed by {@link TokenKeys}. */
     public static String newId(long nowMillis) {
-        return B64.encodeToString(idBytes(nowMillis));
+        byte[] random = new byte[10];
+        RANDOM.nextBytes(random);
+        return B64.encodeToString(ByteBuffer.allocate(ID_BYTES).putShort((short) (nowMillis >>> 32)).putInt((int) nowMillis)
+                .put(random).array());
     }
 
-    public static Minted mintOpaque(long nowMillis) {
-        byte[] id = idBytes(nowMillis);
+    /** The id of the token stored under {@code key}: the same key always gives the same id. */
+    public static String id(long key) {
+        return B64.encodeToString(idBytes(key));
+    }
+
+    /** The key an id carries; empty for an id of the earlier kind (or not one of ours). */
+    public static OptionalLong key(String id) {
+        if (id == null || id.length() != 22) return OptionalLong.empty();
+        byte[] raw;
+        try {
+            raw = Base64.getUrlDecoder().decode(id);
+        } catch (IllegalArgumentException e) {
+            return OptionalLong.empty();
+        }
+        long first = ByteBuffer.wrap(raw).getLong();
+        return (first & KEYED) == 0 ? OptionalLong.empty() : OptionalLong.of(first & ~KEYED);
+    }
+
+    /** A new opaque token stored under {@code key}, with a random verifier. */
+    public static Minted mintOpaque(long key) {
         byte[] verifier = new byte[VERIFIER_BYTES];
         RANDOM.nextBytes(verifier);
-        return opaque(id, verifier);
+        return opaque(idBytes(key), verifier);
     }
 
     /**
-     * A token whose random parts come from a seed instead of the random generator: the same seed and time
-     * give the same token, which lets a lost refresh answer be computed again instead of stored.
+     * A token whose verifier comes from a seed instead of the random generator: the same key and seed give the
+     * same token, which lets a lost refresh answer be computed again instead of stored.
      *
-     * @param seed at least 42 bytes: 10 for the id, 32 for the verifier
+     * @param seed at least 32 bytes, the verifier
      */
-    public static Minted mintOpaque(long nowMillis, byte[] seed) {
-        byte[] id = ByteBuffer.allocate(ID_BYTES).putShort((short) (nowMillis >>> 32)).putInt((int) nowMillis)
-                .put(seed, 0, 10).array();
+    public static Minted mintOpaque(long key, byte[] seed) {
         byte[] verifier = new byte[VERIFIER_BYTES];
-        System.arraycopy(seed, 10, verifier, 0, VERIFIER_BYTES);
-        return opaque(id, verifier);
-    }
-
-    /** The id part a seed gives, as {@link #mintOpaque(long, byte[])} would. */
-    public static String seededId(long nowMillis, byte[] seed) {
-        return B64.encodeToString(ByteBuffer.allocate(ID_BYTES).putShort((short) (nowMillis >>> 32)).putInt((int) nowMillis)
-                .put(seed, 0, 10).array());
+        System.arraycopy(seed, 0, verifier, 0, VERIFIER_BYTES);
+        return opaque(idBytes(key), verifier);
     }
 
     private static Minted opaque(byte[] id, byte[] verifier) {
@@ -85,9 +105,8 @@ public final class TokenIds {
         return Optional.of(new Presented(B64.encodeToString(id), ClientSecrets.digest(verifier)));
     }
 
-    private static byte[] idBytes(long nowMillis) {
-        byte[] random = new byte[10];
-        RANDOM.nextBytes(random);
-        return ByteBuffer.allocate(ID_BYTES).putShort((short) (nowMillis >>> 32)).putInt((int) nowMillis).put(random).array();
+    private static byte[] idBytes(long key) {
+        if (key <= 0) throw new IllegalArgumentException("token keys are positive");
+        return ByteBuffer.allocate(ID_BYTES).putLong(key | KEYED).putLong(0).array();
     }
 }

@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Clock;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.jdbi.v3.core.mapper.RowMapper;
 
 /** Reading, revoking, counting and cleaning up stored token records. */
@@ -47,15 +48,18 @@ public final class TokenStore {
     }
 
     public Optional<TokenRecord> find(String tokenId) {
-        return db.jdbi().withHandle(h -> h.createQuery("select * from access_tokens where token_id = :id")
-                .bind("id", tokenId).map(MAPPER).findOne());
+        return db.jdbi().withHandle(h -> {
+            OptionalLong key = TokenKeys.resolve(h, tokenId);
+            if (key.isEmpty()) return Optional.<TokenRecord>empty();
+            return h.createQuery("select * from access_tokens where k = :k").bind("k", key.getAsLong()).map(MAPPER).findOne();
+        });
     }
 
     /** Stores an access-token record; positional, so a writer can prepare it once for a whole batch. */
     static final String INSERT = """
-            insert into access_tokens (token_id, verifier_hash, app_id, user_id, scope, format, grant_type, issued_at,
+            insert into access_tokens (k, token_id, verifier_hash, app_id, user_id, scope, format, grant_type, issued_at,
               expires_at, consent_id, family_id, app_generation)
-            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (select token_generation from apps where id = ?))""";
+            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (select token_generation from apps where id = ?))""";
 
     /** Stores a token record inside the caller's transaction (grants that write more than the token). */
     public static void insert(org.jdbi.v3.core.Handle h, TokenRecord r) {
@@ -69,31 +73,37 @@ public final class TokenStore {
 
     /** Binds {@link #INSERT}'s parameters; the app's generation is read by the insert itself. */
     static void bind(PreparedStatement ps, TokenRecord r) throws SQLException {
-        ps.setString(1, r.tokenId());
-        ps.setString(2, r.verifierHash());
-        ps.setLong(3, r.appId());
-        ps.setObject(4, r.userId(), Types.BIGINT);
-        ps.setString(5, String.join(" ", r.scopes()));
-        ps.setString(6, r.format());
-        ps.setString(7, r.grantType());
-        ps.setLong(8, r.issuedAt());
-        ps.setLong(9, r.expiresAt());
-        ps.setObject(10, r.consentId(), Types.BIGINT);
-        ps.setString(11, r.familyId());
-        ps.setLong(12, r.appId());
+        ps.setLong(1, TokenIds.key(r.tokenId()).orElseThrow(() -> new IllegalArgumentException("a new token's id carries its key")));
+        ps.setString(2, r.tokenId());
+        ps.setString(3, r.verifierHash());
+        ps.setLong(4, r.appId());
+        ps.setObject(5, r.userId(), Types.BIGINT);
+        ps.setString(6, String.join(" ", r.scopes()));
+        ps.setString(7, r.format());
+        ps.setString(8, r.grantType());
+        ps.setLong(9, r.issuedAt());
+        ps.setLong(10, r.expiresAt());
+        ps.setObject(11, r.consentId(), Types.BIGINT);
+        ps.setString(12, r.familyId());
+        ps.setLong(13, r.appId());
     }
 
     /** Notes the first use of a token; true when this call was the first. */
     public boolean markUsed(String tokenId) {
-        return db.jdbi().withHandle(h -> h.createUpdate("update access_tokens set used_at = :now where token_id = :id and used_at is null")
-                .bind("now", clock.millis()).bind("id", tokenId).execute()) > 0;
+        return db.jdbi().withHandle(h -> {
+            OptionalLong key = TokenKeys.resolve(h, tokenId);
+            return key.isPresent() && h.createUpdate("update access_tokens set used_at = :now where k = :k and used_at is null")
+                    .bind("now", clock.millis()).bind("k", key.getAsLong()).execute() > 0;
+        });
     }
 
     /** Marks a token revoked and tells every node. Returns false when it was already revoked or unknown. */
     public boolean revoke(String tokenId) {
         boolean changed = db.jdbi().inTransaction(h -> {
-            int n = h.createUpdate("update access_tokens set revoked_at = :now where token_id = :id and revoked_at is null")
-                    .bind("now", clock.millis()).bind("id", tokenId).execute();
+            OptionalLong key = TokenKeys.resolve(h, tokenId);
+            if (key.isEmpty()) return false;
+            int n = h.createUpdate("update access_tokens set revoked_at = :now where k = :k and revoked_at is null")
+                    .bind("now", clock.millis()).bind("k", key.getAsLong()).execute();
             if (n > 0) changes.record(h, TOPIC, tokenId);
             return n > 0;
         });
@@ -172,6 +182,10 @@ public final class TokenStore {
                         .bind("app", appId).bind("cutoff", now - retentionMillis).execute();
             }
             h.createUpdate("delete from used_assertions where expires_at < :now").bind("now", now).execute();
+            // Ids of the earlier kind whose records are gone ({@link TokenKeys}): that table only ever shrinks.
+            h.createUpdate("""
+                    delete from earlier_token_ids where not exists (select 1 from access_tokens a where a.k = earlier_token_ids.k)
+                      and not exists (select 1 from refresh_tokens r where r.k = earlier_token_ids.k)""").execute();
             return n;
         });
     }

@@ -511,13 +511,14 @@ class RefreshTokenTest extends ServerTest {
         // The grant has read the family while it was live; the family is revoked before the rotation is written.
         assertThat(node.families.revoke(family.id(), "consent revoked")).isTrue();
         long now = held.token().issuedAt() + 1;
-        TokenIds.Minted next = TokenIds.mintOpaque(now);
-        TokenRecord access = new TokenRecord(TokenIds.newId(now), "0".repeat(64), family.appId(), family.userId(), family.scopes(),
+        long nextKey = 1L << 60; // far beyond the keys the node hands out here
+        TokenIds.Minted next = TokenIds.mintOpaque(nextKey);
+        TokenRecord access = new TokenRecord(TokenIds.id(nextKey + 1), "0".repeat(64), family.appId(), family.userId(), family.scopes(),
                 "opaque", "refresh_token", now, now + 600_000, null, family.consentId(), family.id(), 0, null);
-        RefreshToken successor = new RefreshToken(next.id(), next.verifierHash(), family.id(), family.appId(), family.scopes(), 2,
+        RefreshToken successor = new RefreshToken(nextKey, next.id(), next.verifierHash(), family.id(), family.appId(), family.scopes(), 2,
                 now, family.expiresAt(), null, null, access.tokenId());
         try (Rotations rotations = new Rotations(node.db)) {
-            assertThat(rotations.rotate(new Rotations.Rotation(held.token().tokenId(), now, successor, access,
+            assertThat(rotations.rotate(new Rotations.Rotation(held.token().key(), now, successor, access,
                     new Rotations.Standing(family.userId(), family.consentId(), false))).join()).isFalse();
         }
         assertThat(node.families.refreshToken(next.id())).isEmpty();

@@ -70,6 +70,13 @@ class CrashTest {
                 if (!info.path("active").asBoolean()) lost.add(i);
             }
             assertThat(lost).as("answered tokens (by order) not found after kill -9").isEmpty();
+            // Keys are never handed out twice, across a kill too: a token issued now is stored under a key after
+            // every key answered before.
+            long lastBefore = tokens.stream().mapToLong(CrashTest::key).max().orElseThrow();
+            String after = JSON.readTree(send(HttpRequest.newBuilder(URI.create(base + "/oauth2/token"))
+                    .header("Authorization", basic(id, secret)).header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials")).build())).path("access_token").asText();
+            assertThat(key(after)).isGreaterThan(lastBefore);
         } finally {
             again.destroy();
             again.waitFor(10, TimeUnit.SECONDS);
@@ -103,6 +110,10 @@ class CrashTest {
         HttpResponse<String> response = HTTP.send(r, HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isBetween(200, 201);
         return response.body();
+    }
+
+    private static long key(String opaqueToken) {
+        return TokenIds.key(TokenIds.parseOpaque(opaqueToken).orElseThrow().id()).orElseThrow();
     }
 
     private static String basic(String user, String password) {
