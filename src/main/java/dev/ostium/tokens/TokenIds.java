@@ -51,7 +51,11 @@ public final class TokenIds {
         return B64.encodeToString(idBytes(key));
     }
 
-    /** The key an id carries; empty for an id of the earlier kind (or not one of ours). */
+    /**
+     * The key an id carries; empty for an id of the earlier kind or one that is not exactly as {@link #id} writes
+     * it. Only the one spelling counts: a token is known (and cached, and invalidated) by its id, so another
+     * spelling of the same key must not find the record.
+     */
     public static OptionalLong key(String id) {
         if (id == null || id.length() != 22) return OptionalLong.empty();
         byte[] raw;
@@ -60,8 +64,11 @@ public final class TokenIds {
         } catch (IllegalArgumentException e) {
             return OptionalLong.empty();
         }
-        long first = ByteBuffer.wrap(raw).getLong();
-        return (first & KEYED) == 0 ? OptionalLong.empty() : OptionalLong.of(first & ~KEYED);
+        ByteBuffer bytes = ByteBuffer.wrap(raw);
+        long first = bytes.getLong();
+        long key = first & ~KEYED;
+        if ((first & KEYED) == 0 || key == 0 || bytes.getLong() != 0 || !id.equals(id(key))) return OptionalLong.empty();
+        return OptionalLong.of(key);
     }
 
     /** A new opaque token stored under {@code key}, with a random verifier. */

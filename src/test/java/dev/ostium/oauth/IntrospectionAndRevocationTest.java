@@ -87,6 +87,28 @@ class IntrospectionAndRevocationTest extends ServerTest {
     }
 
     @Test
+    void aTokenIsKnownOnlyByItsOwnIdNotAnotherSpellingOfItsKey() {
+        App app = server.createService("alice", "rest.all");
+        String token = server.token(app);
+        byte[] raw = java.util.Base64.getUrlDecoder().decode(token);
+        // Byte 15 is the last of the id's eight zero bytes: the same key and the same secret, spelt otherwise.
+        raw[15] = 1;
+        String respelt = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+        assertThat(server.introspect(app, token).path("active").asBoolean()).isTrue();
+        assertThat(server.introspect(app, respelt).path("active").asBoolean()).isFalse();
+        assertThat(server.query(respelt, INVOICES).status()).isEqualTo(401);
+        // So a revocation, which ends the token by its id on every node, leaves no other spelling working.
+        assertThat(server.postForm("/oauth2/revoke", app, Map.of("token", token)).status()).isEqualTo(200);
+        assertThat(server.query(respelt, INVOICES).status()).isEqualTo(401);
+        // An id carrying key 0 (never handed out) is simply unknown.
+        byte[] zero = new byte[48];
+        zero[0] = (byte) 0x80;
+        String none = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(zero);
+        assertThat(server.introspect(app, none).path("active").asBoolean()).isFalse();
+        assertThat(server.postForm("/oauth2/revoke", app, Map.of("token", none)).status()).isEqualTo(200);
+    }
+
+    @Test
     void revokingAJwtAccessTokenWorksByItsJti() {
         App app = server.create(Map.of("name", "jwt", "user", "alice", "tokenFormat", "jwt"));
         String token = server.token(app);
