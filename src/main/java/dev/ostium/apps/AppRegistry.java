@@ -58,8 +58,8 @@ public final class AppRegistry {
         this.changes = changes;
         this.clock = clock;
         this.clientIdPrefix = clientIdPrefix;
-        this.byClientId = Caffeine.newBuilder().maximumSize(50_000).build(id -> load("client_id", id));
-        this.byId = Caffeine.newBuilder().maximumSize(50_000).build(id -> load("id", id));
+        this.byClientId = Caffeine.newBuilder().executor(Runnable::run).maximumSize(50_000).build(id -> load("client_id", id));
+        this.byId = Caffeine.newBuilder().executor(Runnable::run).maximumSize(50_000).build(id -> load("id", id));
         changes.onChange((topic, ref) -> {
             if (TOPIC.equals(topic)) {
                 byClientId.invalidateAll();

@@ -29,7 +29,7 @@ public final class AdminAuth {
 
     private final Directory directory;
     private final PasswordLogin login;
-    private final Cache<String, Long> recent = Caffeine.newBuilder().expireAfterWrite(Duration.ofMinutes(2)).maximumSize(1000).build();
+    private final Cache<String, Long> recent = Caffeine.newBuilder().executor(Runnable::run).expireAfterWrite(Duration.ofMinutes(2)).maximumSize(1000).build();
     private final SecretKeySpec cacheKey;
 
     public AdminAuth(Directory directory, PasswordLogin login) {

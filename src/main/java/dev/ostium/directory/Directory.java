@@ -44,7 +44,7 @@ public final class Directory {
         this.db = db;
         this.changes = changes;
         this.clock = clock;
-        this.byId = Caffeine.newBuilder().maximumSize(100_000).build(this::load);
+        this.byId = Caffeine.newBuilder().executor(Runnable::run).maximumSize(100_000).build(this::load);
         changes.onChange((topic, ref) -> {
             if (TOPIC.equals(topic)) byId.invalidate(Long.parseLong(ref));
             else if (ChangeFeed.EVERYTHING.equals(topic)) byId.invalidateAll();

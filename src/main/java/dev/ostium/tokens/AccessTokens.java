@@ -70,7 +70,7 @@ public final class AccessTokens {
         this.issuer = issuer;
         this.audience = resourceAudience(issuer);
         this.defaultTtl = defaultTtl;
-        this.cache = Caffeine.newBuilder().maximumSize(50_000).expireAfter(new Expiry<String, TokenRecord>() {
+        this.cache = Caffeine.newBuilder().executor(Runnable::run).maximumSize(50_000).expireAfter(new Expiry<String, TokenRecord>() {
             public long expireAfterCreate(String key, TokenRecord r, long now) {
                 return Math.max(0, r.expiresAt() - clock.millis()) * 1_000_000L;
             }

@@ -31,7 +31,7 @@ public final class FailureThrottle {
         this.firstLockMillis = firstLock.toMillis();
         this.maxLockMillis = maxLock.toMillis();
         // Entries are dropped some time after their last failure; a bounded map keeps a spray of keys cheap.
-        this.keys = Caffeine.newBuilder().maximumSize(200_000).expireAfterWrite(window.plus(maxLock)).build();
+        this.keys = Caffeine.newBuilder().executor(Runnable::run).maximumSize(200_000).expireAfterWrite(window.plus(maxLock)).build();
     }
 
     /** Refuses with 429 and the remaining wait when any of the keys is locked. */
