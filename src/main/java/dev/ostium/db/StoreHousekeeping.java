@@ -29,12 +29,12 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * A pass holds the store's lock, and every commit waits for it: a pass's length is added to the answer time of
  * every request whose commit falls on it. Under a steady token load the live share stays well below the target
- * (40–55 % under refresh load, about 10 % under a client_credentials load), so every pass moves its full amount,
- * and on two busy cores a 512 KiB pass took 6–16 ms. Passes are therefore short: 256 KiB every 25 ms, the same
- * rate as 1 MiB every 100 ms (measured: refresh p99 18.5 ms against 23 ms for 512 KiB every 50 ms, none over
- * 25 ms; the rate and client_credentials within the spread). Smaller passes still shorten the tail a little but
- * cost throughput: each pass has a fixed cost (two walks over H2's table of chunks), and every pass makes the
- * writers wait for the lock once more (bench/RESULTS.md).
+ * (40–55 % under refresh load, about 10 % under a client_credentials load), so every pass moves its full amount;
+ * on two busy cores a 512 KiB pass takes 6–16 ms. Passes are kept to 512 KiB every 50 ms rather than 1 MiB every
+ * 100 ms (the same rate; a shorter tail of refresh answers under load, throughput within the spread). Smaller
+ * passes shorten that tail further (256 KiB every 25 ms: refresh p99 18.5 ms against 23 ms) but cost the
+ * client_credentials load, which leaves H2's table of chunks at 100,000 and more: each pass walks the whole table
+ * twice, so twice the passes is twice that fixed cost (bench/RESULTS.md).
  *
  * <p>H2 keeps a chunk nobody needs any more for its retention time (45 s) before it writes over it, and that stays:
  * the file's header, which is not rewritten at every commit, may still lead to such a chunk when the file is
@@ -48,8 +48,8 @@ final class StoreHousekeeping implements AutoCloseable {
     /** Below this share of live bytes in the chunks, chunks are rewritten (H2's own target under load). */
     static final int TARGET_FILL_RATE = 80;
     /** About this many bytes of live pages moved in one pass, so a pass holds the store only briefly. */
-    private static final int WRITE_PER_PASS = 256 << 10;
-    private static final long PAUSE_MS = 25;
+    private static final int WRITE_PER_PASS = 512 << 10;
+    private static final long PAUSE_MS = 50;
     private static final long SYNC_MS = 1000;
 
     private final MVStore store;
