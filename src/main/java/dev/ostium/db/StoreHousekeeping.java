@@ -30,11 +30,11 @@ import org.slf4j.LoggerFactory;
  * A pass holds the store's lock, and every commit waits for it: a pass's length is added to the answer time of
  * every request whose commit falls on it. Under a steady token load the live share stays well below the target
  * (40–55 % under refresh load, about 10 % under a client_credentials load), so every pass moves its full amount;
- * on two busy cores a 512 KiB pass takes 6–16 ms. Passes are kept to 512 KiB every 50 ms rather than 1 MiB every
- * 100 ms (the same rate; a shorter tail of refresh answers under load, throughput within the spread). Smaller
- * passes shorten that tail further (256 KiB every 25 ms: refresh p99 18.5 ms against 23 ms) but cost the
- * client_credentials load, which leaves H2's table of chunks at 100,000 and more: each pass walks the whole table
- * twice, so twice the passes is twice that fixed cost (bench/RESULTS.md).
+ * on two busy cores a 512 KiB pass takes 5–9 ms on average and up to about 60 ms. Passes are kept to 512 KiB
+ * every 50 ms rather than 1 MiB every 100 ms (the same rate; a shorter tail of refresh answers under load,
+ * throughput within the spread). Smaller passes shorten that tail further (256 KiB every 25 ms: refresh p99
+ * 18.5 ms against 23 ms) but cost the client_credentials load, which leaves H2's table of chunks at 100,000 and
+ * more: each pass walks the whole table twice, so twice the passes is twice that fixed cost (bench/RESULTS.md).
  *
  * <p>H2 keeps a chunk nobody needs any more for its retention time (45 s) before it writes over it, and that stays:
  * the file's header, which is not rewritten at every commit, may still lead to such a chunk when the file is
