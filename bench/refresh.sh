@@ -37,7 +37,7 @@ thread_ticks() {
     printf '%s %s\n' "$(awk '{print $14 + $15}' "$t/stat")" "$(cat "$t/comm")"
   done | awk '{ n = $2
     if (n ~ /^ForkJoinPool/) g = "requests"; else if (n ~ /^ostium-rotat/) g = "rotation-writer"
-    else if (n ~ /^C[12]/) g = "JIT-compilers"; else if (n == "VM") g = "GC-and-safepoints"; else g = "other"
+    else if (n ~ /^C[12]/) g = "JIT-compilers"; else if (n == "VM" || n == "GC") g = "GC-and-safepoints"; else g = "other"
     c[g] += $1 } END { for (g in c) print g, c[g] }' | sort
 }
 machine_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8, $5 + $6}' /proc/stat; }   # busy, idle
