@@ -36,10 +36,11 @@ import org.slf4j.LoggerFactory;
  * 18.5 ms against 23 ms) but cost the client_credentials load, which leaves H2's table of chunks at 100,000 and
  * more: each pass walks the whole table twice, so twice the passes is twice that fixed cost (bench/RESULTS.md).
  *
- * <p>H2 keeps a chunk nobody needs any more for its retention time (45 s) before it writes over it, and that stays:
- * the file's header, which is not rewritten at every commit, may still lead to such a chunk when the file is
- * opened again, and with a shorter retention a process killed after new chunks had been written over old ones
- * came back without its last commits (every token answered after the overwrite, in {@code CrashTest}).
+ * <p>H2 neither drops nor rewrites a chunk until its retention time (45 s) has passed since the chunk was written,
+ * and that stays: the file's header, which is not rewritten at every commit, may still lead to such a chunk when
+ * the file is opened again, and with a shorter retention a process killed after new chunks had been written over
+ * old ones came back without its last commits (every token answered after the overwrite, in {@code CrashTest}).
+ * The price is in the heap: H2's table of chunks holds at least the last 45 s of commits (bench/RESULTS.md).
  */
 final class StoreHousekeeping implements AutoCloseable {
 
